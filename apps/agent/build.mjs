@@ -1,0 +1,16 @@
+// Bundles the agent into one ESM file (dist/agent.mjs). Native and dynamic-require
+// packages stay external and load from node_modules at run time.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["src/main.ts"],
+  outfile: "dist/agent.mjs",
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  sourcemap: true,
+  external: ["better-sqlite3", "pino", "yauzl"],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: "warning",
+});

@@ -1,0 +1,70 @@
+// Agent configuration: environment variables with defaults that run on one laptop with zero setup.
+// Every variable is documented in the README's "Agent configuration" table.
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type { RuntimeName } from "./runtime/runtime";
+
+export interface AgentConfig {
+  /** SYSWARD_DATA_DIR: everything the agent keeps (socket, token, packages, history). Mode 0700. */
+  dataDir: string;
+  socketPath: string;
+  tokenPath: string;
+  lockPath: string;
+  packagesDir: string;
+  stagingDir: string;
+  runtimeStateDir: string;
+  historyPath: string;
+  /** SYSWARD_PERF_INTERVAL_MS: perf collection interval. */
+  perfIntervalMs: number;
+  /** SYSWARD_MAX_PACKAGE_BYTES: the largest ZIP an Install accepts. */
+  maxPackageBytes: number;
+  /** SYSWARD_HEALTH_SECONDS: health window when an Install does not say. */
+  defaultHealthSeconds: number;
+  /** SYSWARD_RUNTIME: auto | supervisor | systemd. */
+  runtime: "auto" | RuntimeName;
+  /** SYSWARD_LOG_LEVEL: pino level. */
+  logLevel: string;
+  /** SYSWARD_TEST_CRASH_AT: test-only; the agent SIGKILLs itself when an install reaches this phase. */
+  crashAt?: string;
+}
+
+export class ConfigError extends Error {}
+
+function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 1): number {
+  const raw = env[key];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new ConfigError(`${key}=${JSON.stringify(raw)} must be a whole number ≥ ${min}`);
+  }
+  return n;
+}
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && xdg.startsWith("/") ? xdg : join(homedir(), ".local", "share"), "sysward");
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const dataDir = resolve(env.SYSWARD_DATA_DIR || defaultDataDir(env));
+  const runtime = (env.SYSWARD_RUNTIME || "auto") as AgentConfig["runtime"];
+  if (!["auto", "supervisor", "systemd"].includes(runtime)) {
+    throw new ConfigError(`SYSWARD_RUNTIME=${JSON.stringify(runtime)} must be auto, supervisor or systemd`);
+  }
+  return {
+    dataDir,
+    socketPath: join(dataDir, "agent.sock"),
+    tokenPath: join(dataDir, "agent.token"),
+    lockPath: join(dataDir, "agent.lock"),
+    packagesDir: join(dataDir, "packages"),
+    stagingDir: join(dataDir, "staging"),
+    runtimeStateDir: join(dataDir, "runtime"),
+    historyPath: join(dataDir, "history.sqlite"),
+    perfIntervalMs: positiveInt(env, "SYSWARD_PERF_INTERVAL_MS", 1000, 50),
+    maxPackageBytes: positiveInt(env, "SYSWARD_MAX_PACKAGE_BYTES", 2 * 1024 ** 3),
+    defaultHealthSeconds: positiveInt(env, "SYSWARD_HEALTH_SECONDS", 30, 0),
+    runtime,
+    logLevel: env.SYSWARD_LOG_LEVEL || "info",
+    crashAt: env.SYSWARD_TEST_CRASH_AT || undefined,
+  };
+}

@@ -1,0 +1,101 @@
+// The only file that knows about HTTP/2 and the Unix socket. Connect, gRPC and gRPC-Web
+// share one h2c server on a socket that only the agent's user can open (0600 in a 0700 dir).
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { chmodSync, lstatSync, unlinkSync } from "node:fs";
+import http2 from "node:http2";
+import type { Logger } from "../logger";
+
+export interface AgentServerOptions {
+  socketPath: string;
+  routes: (router: ConnectRouter) => void;
+  interceptors: Interceptor[];
+  /** Checks the Authorization header of plain HTTP paths (RPCs are checked by an interceptor). */
+  isAuthorized: (authorization: string | undefined) => boolean;
+  /** Plain HTTP paths next to the RPCs, e.g. /debug/vars. */
+  httpRoutes: Record<string, (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void>;
+  logger: Logger;
+}
+
+export interface AgentServer {
+  /** Ends streams (their handlers see ctx.signal abort), closes sessions, removes the socket. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Removes a socket left by a crashed agent. Only ever a socket: never deletes another kind of file. */
+function removeStaleSocket(path: string): void {
+  try {
+    const st = lstatSync(path);
+    if (!st.isSocket()) throw new Error(`${path} exists and is not a socket; refusing to replace it`);
+    unlinkSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}
+
+export async function startAgentServer(opts: AgentServerOptions): Promise<AgentServer> {
+  const shutdown = new AbortController();
+  const adapter = connectNodeAdapter({
+    routes: opts.routes,
+    interceptors: opts.interceptors,
+    shutdownSignal: shutdown.signal,
+    fallback(req, res) {
+      const path = (req.url ?? "/").split("?")[0] ?? "/";
+      const route = opts.httpRoutes[path];
+      if (!opts.isAuthorized(req.headers.authorization)) {
+        res.writeHead(401, { "content-type": "text/plain; charset=utf-8", "www-authenticate": "Bearer" });
+        res.end("missing or wrong bearer token\n");
+        return;
+      }
+      if (!route) {
+        res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+        res.end("not found\n");
+        return;
+      }
+      route(req as http2.Http2ServerRequest, res as http2.Http2ServerResponse);
+    },
+  });
+
+  const server = http2.createServer({}, adapter);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (s) => {
+    sessions.add(s);
+    s.on("close", () => sessions.delete(s));
+  });
+  server.on("sessionError", (err) => opts.logger.warn({ err }, "http2 session error"));
+
+  removeStaleSocket(opts.socketPath);
+  // umask keeps the socket private from the instant it exists; chmod makes the mode explicit.
+  const oldMask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.socketPath, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } finally {
+    process.umask(oldMask);
+  }
+  chmodSync(opts.socketPath, 0o600);
+  opts.logger.info({ socket: opts.socketPath }, "serving Connect, gRPC and gRPC-Web on the Unix socket");
+
+  return {
+    async close(graceMs = 3000) {
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sessions) s.close();
+      const timer = setTimeout(() => {
+        for (const s of sessions) s.destroy();
+      }, graceMs);
+      await closed;
+      clearTimeout(timer);
+      try {
+        unlinkSync(opts.socketPath);
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// `npm test`: lint, typecheck, generated-code check, unit + integration (Vitest), e2e (Playwright).
+// Runs every step even after a failure, prints one summary, exits non-zero if anything failed.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+
+const results = [];
+const counts = { passed: 0, failed: 0, skipped: 0 };
+mkdirSync("test-results", { recursive: true });
+
+function step(name, cmd, args, env = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${name}: ${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, ...env } });
+  const ok = r.status === 0;
+  results.push({ name, ok, seconds: Math.round((Date.now() - started) / 1000) });
+  return ok;
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+step("lint", "npx", ["eslint", "."]);
+step("proto lint", "npm", ["run", "lint", "-w", "@sysward/proto", "--silent"]);
+step("typecheck", "npm", ["run", "typecheck", "--silent"]);
+step("generated code", "node", ["scripts/check-generated.mjs"]);
+step("unit + integration", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"]);
+const vitest = readJson("test-results/vitest.json");
+if (vitest) {
+  counts.passed += vitest.numPassedTests ?? 0;
+  counts.failed += vitest.numFailedTests ?? 0;
+  counts.skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
+}
+
+const hasSpecs = existsSync("e2e") && readdirSync("e2e").some((f) => f.endsWith(".spec.ts"));
+if (hasSpecs && existsSync("playwright.config.ts")) {
+  if (step("chromium", "node", ["scripts/ensure-chromium.mjs"])) {
+    step("e2e", "npx", ["playwright", "test"], { PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/playwright.json" });
+    const pw = readJson("test-results/playwright.json");
+    if (pw?.stats) {
+      counts.passed += (pw.stats.expected ?? 0) + (pw.stats.flaky ?? 0);
+      counts.failed += pw.stats.unexpected ?? 0;
+      counts.skipped += pw.stats.skipped ?? 0;
+    }
+  }
+} else {
+  console.log("\n=== e2e: skipped — no Playwright specs in e2e/ yet");
+}
+
+console.log("\n=== summary");
+for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"}  ${r.name} (${r.seconds} s)`);
+const failedSteps = results.filter((r) => !r.ok).length;
+if (failedSteps && counts.failed === 0) counts.failed = failedSteps; // a failed lint/typecheck is a failure too
+console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+process.exit(results.every((r) => r.ok) ? 0 : 1);

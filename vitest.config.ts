@@ -1,0 +1,21 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      // "server-only" throws outside React Server Components; under Vitest the console's
+      // server modules run in plain Node, which is exactly where they belong.
+      "server-only": fileURLToPath(new URL("./node_modules/server-only/empty.js", import.meta.url)),
+    },
+  },
+  test: {
+    include: ["apps/agent/src/**/*.test.ts", "apps/console/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/.next/**", "**/dist/**"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Real processes and sockets: modest parallelism on a 2-core machine.
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
