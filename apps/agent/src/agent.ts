@@ -1,6 +1,8 @@
 // The composition root: builds every part of the agent from its config and wires them
 // together. main.ts only adds process concerns (signals, exit codes).
-import type { AgentConfig } from "./config";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import type { AgentConfig, ListenConfig } from "./config";
 import { CounterMap, VarRegistry } from "./debugvars/registry";
 import { serveDebugVars } from "./debugvars/handler";
 import { publishProcessVars } from "./debugvars/standard-vars";
@@ -13,11 +15,18 @@ import { authInterceptor } from "./rpc/interceptors/auth";
 import { errorsInterceptor } from "./rpc/interceptors/errors";
 import { loggingInterceptor } from "./rpc/interceptors/logging";
 import { createRoutes } from "./rpc/routes";
-import { startAgentServer } from "./rpc/server";
+import { startAgentServer, type TcpListenOptions } from "./rpc/server";
 import pkg from "../package.json";
 
 export interface RunningAgent {
+  /** The TCP address bound when SYSWARD_LISTEN is set. */
+  tcpAddress?: AddressInfo;
   stop(): Promise<void>;
+}
+
+function readTlsFiles(l: ListenConfig): TcpListenOptions {
+  const read = (p: string) => readFileSync(p, "utf8");
+  return { host: l.host, port: l.port, cert: read(l.certPath), key: read(l.keyPath), clientCa: read(l.clientCaPath), crl: l.crlPath && read(l.crlPath) };
 }
 
 export async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
@@ -63,10 +72,12 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       isAuthorized: (h) => tokenOk(h),
       httpRoutes: { "/debug/vars": (req, res) => serveDebugVars(vars, req, res) },
       logger,
+      tcp: config.listen && readTlsFiles(config.listen),
     });
     cleanups.unshift(() => server.close());
 
     return {
+      tcpAddress: server.tcpAddress,
       async stop() {
         for (const c of cleanups.splice(0)) {
           try {

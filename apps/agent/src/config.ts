@@ -24,11 +24,49 @@ export interface AgentConfig {
   runtime: "auto" | RuntimeName;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
+  /** SYSWARD_LISTEN (+ SYSWARD_TLS_*): the opt-in TCP listener; refused unless TLS and client CA are configured. */
+  listen?: ListenConfig;
   /** SYSWARD_TEST_CRASH_AT: test-only; the agent SIGKILLs itself when an install reaches this phase. */
   crashAt?: string;
 }
 
+export interface ListenConfig {
+  host: string;
+  port: number;
+  certPath: string;
+  keyPath: string;
+  clientCaPath: string;
+  crlPath?: string;
+}
+
 export class ConfigError extends Error {}
+
+/** "127.0.0.1:7443", "[::1]:7443", "0.0.0.0:7443" → host and port. */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(m?.[3]);
+  if (!m || port > 65535) throw new ConfigError(`SYSWARD_LISTEN=${JSON.stringify(value)} must be host:port, e.g. 127.0.0.1:7443 or [::1]:7443`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+function listenConfig(env: NodeJS.ProcessEnv): ListenConfig | undefined {
+  if (!env.SYSWARD_LISTEN) return undefined;
+  const { host, port } = parseListen(env.SYSWARD_LISTEN);
+  const missing = ["SYSWARD_TLS_CERT", "SYSWARD_TLS_KEY", "SYSWARD_TLS_CLIENT_CA"].filter((k) => !env[k]);
+  if (missing.length) {
+    throw new ConfigError(
+      `SYSWARD_LISTEN is set but ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not: a TCP listener needs TLS and client certificates (mTLS) as well as the token`,
+    );
+  }
+  return {
+    host,
+    port,
+    certPath: resolve(env.SYSWARD_TLS_CERT!),
+    keyPath: resolve(env.SYSWARD_TLS_KEY!),
+    clientCaPath: resolve(env.SYSWARD_TLS_CLIENT_CA!),
+    crlPath: env.SYSWARD_TLS_CRL ? resolve(env.SYSWARD_TLS_CRL) : undefined,
+  };
+}
 
 function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 1): number {
   const raw = env[key];
@@ -42,7 +80,7 @@ function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min 
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_DATA_HOME;
-  return join(xdg && xdg.startsWith("/") ? xdg : join(homedir(), ".local", "share"), "sysward");
+  return join(xdg && xdg.startsWith("/") ? xdg : join(env.HOME || homedir(), ".local", "share"), "sysward");
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -65,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     defaultHealthSeconds: positiveInt(env, "SYSWARD_HEALTH_SECONDS", 30, 0),
     runtime,
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
+    listen: listenConfig(env),
     crashAt: env.SYSWARD_TEST_CRASH_AT || undefined,
   };
 }

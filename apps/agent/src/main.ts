@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  logger.info({ dataDir: config.dataDir, socket: config.socketPath }, "agent ready");
+  logger.info({ dataDir: config.dataDir, socket: config.socketPath, tcp: agent.tcpAddress }, "agent ready");
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -4,6 +4,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger";
 
 export interface AgentServerOptions {
@@ -15,9 +16,23 @@ export interface AgentServerOptions {
   /** Plain HTTP paths next to the RPCs, e.g. /debug/vars. */
   httpRoutes: Record<string, (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void>;
   logger: Logger;
+  /** Opt-in TCP listener: TLS 1.3, client certificate required (mTLS), and the token as everywhere. */
+  tcp?: TcpListenOptions;
+}
+
+export interface TcpListenOptions {
+  host: string;
+  port: number;
+  /** PEM: the agent's certificate chain and key, the CA that client certificates must chain to, optional CRL. */
+  cert: string;
+  key: string;
+  clientCa: string;
+  crl?: string;
 }
 
 export interface AgentServer {
+  /** The TCP address actually bound (port 0 picks one), when a TCP listener is on. */
+  tcpAddress?: AddressInfo;
   /** Ends streams (their handlers see ctx.signal abort), closes sessions, removes the socket. */
   close(graceMs?: number): Promise<void>;
 }
@@ -58,11 +73,14 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
 
   const server = http2.createServer({}, adapter);
   const sessions = new Set<http2.ServerHttp2Session>();
-  server.on("session", (s) => {
-    sessions.add(s);
-    s.on("close", () => sessions.delete(s));
-  });
-  server.on("sessionError", (err) => opts.logger.warn({ err }, "http2 session error"));
+  const track = (srv: http2.Http2Server | http2.Http2SecureServer) => {
+    srv.on("session", (s: http2.ServerHttp2Session) => {
+      sessions.add(s);
+      s.on("close", () => sessions.delete(s));
+    });
+    srv.on("sessionError", (err: Error) => opts.logger.warn({ err }, "http2 session error"));
+  };
+  track(server);
 
   removeStaleSocket(opts.socketPath);
   // umask keeps the socket private from the instant it exists; chmod makes the mode explicit.
@@ -81,10 +99,43 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   chmodSync(opts.socketPath, 0o600);
   opts.logger.info({ socket: opts.socketPath }, "serving Connect, gRPC and gRPC-Web on the Unix socket");
 
+  let tcpServer: http2.Http2SecureServer | undefined;
+  let tcpAddress: AddressInfo | undefined;
+  if (opts.tcp) {
+    const t = opts.tcp;
+    tcpServer = http2.createSecureServer(
+      {
+        cert: t.cert,
+        key: t.key,
+        ca: t.clientCa,
+        crl: t.crl,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: "TLSv1.3",
+        allowHTTP1: false,
+      },
+      adapter,
+    );
+    track(tcpServer);
+    tcpServer.on("tlsClientError", (err) => opts.logger.info({ err: err.message }, "TLS client refused"));
+    await new Promise<void>((resolve, reject) => {
+      tcpServer!.once("error", reject);
+      tcpServer!.listen(t.port, t.host, () => {
+        tcpServer!.off("error", reject);
+        resolve();
+      });
+    });
+    tcpAddress = tcpServer.address() as AddressInfo;
+    opts.logger.info({ address: tcpAddress }, "serving over TCP with mutual TLS (client certificate and token required)");
+  }
+
   return {
+    tcpAddress,
     async close(graceMs = 3000) {
       shutdown.abort();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closing = [new Promise<void>((resolve) => server.close(() => resolve()))];
+      if (tcpServer) closing.push(new Promise<void>((resolve) => tcpServer!.close(() => resolve())));
+      const closed = Promise.all(closing);
       for (const s of sessions) s.close();
       const timer = setTimeout(() => {
         for (const s of sessions) s.destroy();
