@@ -11,6 +11,12 @@ import { acquireLock, loadOrCreateToken, prepareDataDir } from "./lifecycle/data
 import type { Logger } from "./logger";
 import { createTokenCheck } from "./rpc/bearer-token";
 import { infoHandlers } from "./rpc/info-handlers";
+import { selectRuntime } from "./runtime/select-runtime";
+import { PerfHistory } from "./history/perf-history";
+import { PerfCollector } from "./perf/perf-collector";
+import { PerfWatchers } from "./perf/perf-watchers";
+import { perfSampleJson } from "./perf/sample-json";
+import { perfHandlers } from "./rpc/perf-handlers";
 import { authInterceptor } from "./rpc/interceptors/auth";
 import { errorsInterceptor } from "./rpc/interceptors/errors";
 import { loggingInterceptor } from "./rpc/interceptors/logging";
@@ -29,6 +35,16 @@ function readTlsFiles(l: ListenConfig): TcpListenOptions {
   return { host: l.host, port: l.port, cert: read(l.certPath), key: read(l.keyPath), clientCa: read(l.clientCaPath), crl: l.crlPath && read(l.crlPath) };
 }
 
+/** The seed's system-cpu / system-mem, plus load and services, from the cached sample (never /proc). */
+function publishPerfVars(vars: VarRegistry, perf: PerfCollector, history: PerfHistory, watchers: PerfWatchers): void {
+  const latest = () => perfSampleJson(perf.latest());
+  vars.publish("system-cpu", () => ({ time: latest().time, intervalMs: latest().intervalMs, total: latest().cpu, cores: latest().cores }));
+  vars.publish("system-mem", () => ({ time: latest().time, ...(latest().memory as object) }));
+  vars.publish("system-load", () => latest().load);
+  vars.publish("services", () => latest().services);
+  vars.publish("perf-collector", () => ({ ...perf.stats(), watchers: watchers.stats(), history: history.stats() }));
+}
+
 export async function startAgent(config: AgentConfig, logger: Logger): Promise<RunningAgent> {
   prepareDataDir(config);
   const releaseLock = acquireLock(config.lockPath);
@@ -42,11 +58,23 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     publishProcessVars(vars);
     vars.publish("rpc-calls", () => rpcCalls.toJSON());
 
-    const runtimeInfo = {
-      name: "supervisor" as const,
-      reason: "runtime not wired yet",
-      capabilities: { sandboxing: false, journalLogs: false, signals: true, survivesAgentRestart: true },
-    };
+    const selected = await selectRuntime({ preference: config.runtime, stateDir: config.runtimeStateDir, supervisor: { logger } });
+    cleanups.unshift(() => selected.runtime.close());
+    const runtimeInfo = { name: selected.runtime.name, reason: selected.reason, capabilities: selected.runtime.capabilities };
+
+    // History is closed after the collector stops, so the last samples are flushed.
+    const history = PerfHistory.open(config.historyPath, { onWarning: (msg) => logger.warn(msg) });
+    cleanups.unshift(() => history.close());
+    const perf = new PerfCollector({
+      intervalMs: config.perfIntervalMs,
+      servicePids: () => selected.runtime.pids(),
+      history,
+      onError: (err, source) => logger.warn({ err, source }, "perf collection error"),
+    });
+    await perf.start();
+    cleanups.unshift(() => perf.stop());
+    const watchers = new PerfWatchers(perf);
+    publishPerfVars(vars, perf, history, watchers);
     vars.publish("agent", () => ({
       version: pkg.version,
       started: startedAt.toISOString(),
@@ -64,6 +92,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
         perfIntervalMs: config.perfIntervalMs,
         runtime: runtimeInfo,
       }),
+      perfHandlers({ perf, history, watchers }),
     );
     const server = await startAgentServer({
       socketPath: config.socketPath,

@@ -112,7 +112,7 @@ describe("agent server on its Unix socket", () => {
     expect(agent.output()).not.toContain(agent.token);
   });
 
-  it("is reachable by a client we did not write: buf curl over gRPC", async () => {
+  it("is reachable by a client we did not write: buf curl over gRPC gets SystemPerf", async () => {
     const { stdout } = await run(
       join(repoRoot, "node_modules", ".bin", "buf"),
       [
@@ -122,11 +122,13 @@ describe("agent server on its Unix socket", () => {
         "--unix-socket", agent.socketPath,
         "--schema", join(repoRoot, "proto"),
         "-H", `Authorization: Bearer ${agent.token}`,
-        "http://localhost/sysward.agent.v1.AgentService/AgentInfo",
+        "http://localhost/sysward.agent.v1.AgentService/SystemPerf",
       ],
       { cwd: repoRoot, timeout: 30_000 },
     );
-    expect(JSON.parse(stdout).os).toBe("linux");
+    const sample = JSON.parse(stdout).sample;
+    expect(Number(sample.memory.totalBytes)).toBeGreaterThan(0);
+    expect(sample.cores.length).toBeGreaterThan(0);
   });
 
   it("refuses a second agent on the same data dir instead of stealing the socket", async () => {

@@ -1,0 +1,112 @@
+// Perf over the real socket: every transport, live streams, history across a restart, many watchers.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeEachTransport } from "./testing/for-each-transport";
+import { http2Get } from "./testing/raw-http2";
+import { startTestAgent, type TestAgent } from "./testing/start-test-agent";
+
+async function vars(agent: TestAgent): Promise<Record<string, unknown>> {
+  const res = await http2Get(agent.socketPath, "/debug/vars", { authorization: `Bearer ${agent.token}` });
+  return JSON.parse(res.body) as Record<string, unknown>;
+}
+
+function rssOf(pid: number): number {
+  // VmRSS in kB from /proc, the same figure `ps` shows.
+  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(m?.[1] ?? 0) * 1024;
+}
+
+describe("perf over the socket", () => {
+  let agent: TestAgent;
+  beforeAll(async () => {
+    agent = await startTestAgent({ env: { SYSWARD_PERF_INTERVAL_MS: "100" } });
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    agent?.cleanup();
+  });
+
+  describeEachTransport("SystemPerf and WatchPerf", (kind) => {
+    it("returns the cached snapshot with CPU, memory and load", async () => {
+      const { sample } = await agent.client(kind).systemPerf({});
+      expect(sample?.memory?.totalBytes).toBeGreaterThan(0n);
+      expect(sample?.memory?.availableBytes).toBeGreaterThan(0n);
+      expect(sample?.cores.length).toBeGreaterThan(0);
+      const cpu = sample!.cpu!;
+      const sum = cpu.userPercent + cpu.nicePercent + cpu.systemPercent + cpu.idlePercent + cpu.iowaitPercent + cpu.irqPercent + cpu.softirqPercent + cpu.stealPercent;
+      expect(sum).toBeGreaterThan(99);
+      expect(sum).toBeLessThan(101);
+    });
+
+    it("streams the first sample at once and then new ones", async () => {
+      const ac = new AbortController();
+      const times: bigint[] = [];
+      for await (const res of agent.client(kind).watchPerf({}, { signal: ac.signal })) {
+        times.push(res.sample!.time!.seconds * 1000n + BigInt(Math.round(res.sample!.time!.nanos / 1e6)));
+        if (times.length === 3) break;
+      }
+      ac.abort();
+      expect(times[1]! > times[0]!).toBe(true);
+      expect(times[2]! > times[1]!).toBe(true);
+    });
+  });
+
+  it("answers history and refuses bad ranges with InvalidArgument", async () => {
+    const now = Date.now();
+    await expect.poll(async () => (await agent.client().perfHistory({ start: timestampFromDate(new Date(now - 60_000)) })).points.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const bad = agent.client().perfHistory({ start: timestampFromDate(new Date(now)), end: timestampFromDate(new Date(now - 60_000)) });
+    await expect(bad).rejects.toSatisfy((e: unknown) => ConnectError.from(e).code === Code.InvalidArgument && /end/i.test(ConnectError.from(e).rawMessage));
+    const week = await agent.client("grpc").perfHistory({ start: timestampFromDate(new Date(now - 7 * 86400_000)) });
+    expect(week.resolution).toBe("1m");
+  });
+
+  it("publishes system-cpu, system-mem and system-load in /debug/vars", async () => {
+    const v = await vars(agent);
+    expect(v["system-cpu"]).toMatchObject({ cores: expect.any(Array) });
+    expect(Number((v["system-mem"] as { totalBytes: string }).totalBytes)).toBeGreaterThan(0);
+    expect(v["system-load"]).toHaveProperty("one");
+  });
+
+  it("holds 100 watchers that never read with bounded memory, and forgets them when they go", async () => {
+    const ac = new AbortController();
+    const streams = Array.from({ length: 100 }, () => agent.client("grpc").watchPerf({}, { signal: ac.signal })[Symbol.asyncIterator]());
+    // Pull one message from each so every stream is established, then stop reading.
+    await Promise.all(streams.map((s) => s.next()));
+    const watching = async () => ((await vars(agent))["perf-collector"] as { watchers: { active: number } }).watchers.active;
+    expect(await watching()).toBe(100);
+    const pid = agent.process.pid!;
+    const before = rssOf(pid);
+    // 30 more samples (100 ms apart) arrive while nobody reads.
+    const samples = async () => ((await vars(agent))["perf-collector"] as { samplesTaken: number }).samplesTaken;
+    const start = await samples();
+    await expect.poll(samples, { timeout: 15_000 }).toBeGreaterThan(start + 30);
+    const after = rssOf(pid);
+    // Each watcher holds at most one pending sample; 100 × 30 queued samples would show.
+    expect(after - before).toBeLessThan(32 * 1024 * 1024);
+    ac.abort();
+    await expect.poll(watching, { timeout: 10_000 }).toBe(0);
+  });
+});
+
+describe("history across a restart", () => {
+  it("keeps what it recorded", async () => {
+    const first = await startTestAgent({ env: { SYSWARD_PERF_INTERVAL_MS: "100" } });
+    const started = new Date(Date.now() - 1000);
+    let count = 0;
+    try {
+      await expect.poll(async () => (count = (await first.client().perfHistory({ start: timestampFromDate(started) })).points.length), { timeout: 15_000 }).toBeGreaterThan(3);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+    const second = await startTestAgent({ dataDir: first.dataDir });
+    try {
+      const res = await second.client().perfHistory({ start: timestampFromDate(started) });
+      expect(res.points.length).toBeGreaterThanOrEqual(count);
+    } finally {
+      await second.stop();
+      second.cleanup();
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { Runtime } from "./runtime";
+import { SupervisorRuntime, type SupervisorRuntimeOptions } from "./supervisor/supervisor-runtime";
+import { SystemdRuntime, type SystemdRuntimeOptions } from "./systemd/systemd-runtime";
+import type { Detection } from "./systemd/user-manager";
+
+export type RuntimePreference = "auto" | "supervisor" | "systemd";
+
+export interface SelectRuntimeOptions {
+  preference: RuntimePreference;
+  /** The supervisor's state dir (its pid files). */
+  stateDir: string;
+  supervisor?: Omit<SupervisorRuntimeOptions, "stateDir">;
+  systemd?: SystemdRuntimeOptions;
+  /** How to look for a systemd user manager (the real check unless a caller has one already). */
+  detectSystemd?: () => Promise<Detection>;
+}
+
+export interface SelectedRuntime {
+  runtime: Runtime;
+  /** Why this runtime, for logs and /debug/vars. */
+  reason: string;
+}
+
+/** Detection first, then the choice: systemd where a user manager runs, else the supervisor. */
+export async function selectRuntime(opts: SelectRuntimeOptions): Promise<SelectedRuntime> {
+  const supervisor = (why: string): SelectedRuntime => {
+    const runtime = new SupervisorRuntime({ ...opts.supervisor, stateDir: opts.stateDir });
+    return { runtime, reason: `${why}; ${runtime.sandboxReason}` };
+  };
+  if (opts.preference === "supervisor") return supervisor("supervisor chosen by configuration");
+
+  const systemd = await (opts.detectSystemd ?? SystemdRuntime.detect)();
+  if (systemd.available) {
+    const why = opts.preference === "systemd" ? "systemd chosen by configuration" : "auto: a systemd user manager is reachable";
+    return { runtime: new SystemdRuntime(opts.systemd), reason: `${why} (${systemd.reason})` };
+  }
+  if (opts.preference === "systemd") {
+    throw new ConnectError(
+      `the systemd runtime was requested but cannot be used: ${systemd.reason}. Start a user manager (loginctl enable-linger) or choose the "auto" or "supervisor" runtime.`,
+      Code.FailedPrecondition,
+    );
+  }
+  return supervisor(`auto: ${systemd.reason}, so the agent supervises services itself`);
+}

@@ -1,0 +1,248 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type {
+  LogLine,
+  LogsOptions,
+  Runtime,
+  RuntimeCapabilities,
+  RuntimeHandle,
+  ServiceSpec,
+  ServiceStatus,
+  StopOptions,
+} from "../runtime";
+import { checkSpec } from "../check-spec";
+import { KeyedSerializer } from "../keyed-serializer";
+import { isSameLiveProcess, signalProcessGroup } from "../proc-stat";
+import { assertServiceName } from "../service-name";
+import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
+import { HandleStore, type RecordedProcess } from "./handle-store";
+import { logFiles } from "./log-files";
+import { readLogs } from "./log-reader";
+import { rotateIfLarger } from "./log-rotator";
+import { ProcessHandle } from "./process-handle";
+import { chooseSandbox, type SandboxMode } from "./sandbox";
+
+export interface SupervisorRuntimeOptions {
+  /** Where the runtime keeps one record (pid file) per service. */
+  stateDir: string;
+  /** Rotate a service's stdout.log/stderr.log past this size. Default 10 MiB. */
+  logMaxBytes?: number;
+  /** Rotated generations kept per log file. Default 3. */
+  logKeep?: number;
+  /** Restart delays after crashes. Default 1 s doubling to 60 s. */
+  backoff?: BackoffPolicy;
+  /** "auto": bubblewrap when installed and working. Default "auto". */
+  sandbox?: SandboxMode;
+  /** Uptime after which a crash counts as a new streak (backoff starts over). Default 10 s. */
+  stableAfterMs?: number;
+  /** Period of the housekeeping tick: watching adopted processes, checking log sizes. Default 1 s. */
+  tickMs?: number;
+  /** How often a following logs() reader looks for new output. Default 250 ms. */
+  logPollMs?: number;
+  /** Where housekeeping failures go (pino's logger fits). */
+  logger?: { warn(obj: object, msg: string): void };
+}
+
+/** The agent's own supervisor: services as detached process groups that outlive the agent. */
+export class SupervisorRuntime implements Runtime {
+  readonly name = "supervisor" as const;
+  readonly capabilities: RuntimeCapabilities;
+  /** Why services are or are not sandboxed, for /debug/vars. */
+  readonly sandboxReason: string;
+
+  private readonly handles = new Map<string, ProcessHandle>();
+  private readonly store: HandleStore;
+  private readonly ops = new KeyedSerializer();
+  private readonly bwrap?: string;
+  private readonly timer: NodeJS.Timeout;
+  private rotating = false;
+  private closed = false;
+
+  constructor(private readonly opts: SupervisorRuntimeOptions) {
+    this.store = new HandleStore(opts.stateDir);
+    const sandbox = chooseSandbox(opts.sandbox ?? "auto");
+    this.bwrap = sandbox.bwrap;
+    this.sandboxReason = sandbox.reason;
+    this.capabilities = { sandboxing: this.bwrap !== undefined, journalLogs: false, signals: true, survivesAgentRestart: true };
+    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  async start(spec: ServiceSpec): Promise<RuntimeHandle> {
+    this.assertOpen();
+    assertServiceName(spec.name);
+    return this.ops.run(spec.name, async () => {
+      this.assertOpen();
+      await checkSpec(spec); // before retiring the old one: a bad spec leaves it running
+      await this.retire(spec.name);
+      return this.runtimeHandle(await this.launch(spec));
+    });
+  }
+
+  async stop(name: string, opts?: StopOptions): Promise<void> {
+    this.assertOpen();
+    return this.ops.run(name, async () => {
+      await this.known(name)?.stop(opts);
+    });
+  }
+
+  async remove(name: string, opts?: { force?: boolean }): Promise<void> {
+    this.assertOpen();
+    return this.ops.run(name, async () => {
+      await this.retire(name, opts?.force ? { signal: "SIGKILL", timeoutMs: 0 } : undefined);
+      this.store.remove(name);
+    });
+  }
+
+  async inspect(name: string): Promise<ServiceStatus | undefined> {
+    return this.handles.get(name)?.status();
+  }
+
+  pids(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (const [name, handle] of this.handles) {
+      const { pids } = handle.status();
+      if (pids.length > 0) out.set(name, pids);
+    }
+    return out;
+  }
+
+  async recover(handle: RuntimeHandle, spec: ServiceSpec): Promise<void> {
+    this.assertOpen();
+    assertServiceName(spec.name);
+    if (handle.runtime !== "supervisor" || handle.version !== 1) {
+      throw new ConnectError(
+        `cannot recover ${spec.name}: its handle is for runtime "${handle.runtime}" v${handle.version}, this is "supervisor" v1`,
+        Code.FailedPrecondition,
+      );
+    }
+    return this.ops.run(spec.name, async () => {
+      this.assertOpen();
+      const known = this.handles.get(spec.name);
+      if (known && sameVersion(known.spec, spec) && !["stopped", "failed"].includes(known.status().state)) return;
+      if (known) {
+        // Start over from the record on disk, which is what an agent restart looks like anyway.
+        known.detach();
+        this.handles.delete(spec.name);
+      }
+
+      const record = this.store.read(spec.name);
+      // The record is newer than the caller's handle (restarts change the pid); the handle is the fallback.
+      const last = record?.process ?? processFromHandle(handle);
+      const restarts = record?.restarts ?? 0;
+      if (record && !sameVersion(record.spec, spec)) {
+        // Another version survived (e.g. the agent died mid-install): replace it with the one asked for.
+        await checkSpec(spec);
+        await this.retire(spec.name);
+        await this.launch(spec);
+        return;
+      }
+      const fresh = this.newHandle(spec);
+      if (last && isSameLiveProcess(last.pid, last.startTime)) {
+        fresh.adopt(last, restarts);
+        return;
+      }
+      // Died while we were away. Helpers it left in its group go too (the reuse guard spares strangers).
+      if (last) signalProcessGroup(last.pid, last.startTime, "SIGKILL");
+      await fresh.restartAfterAgentDowntime(restarts);
+    });
+  }
+
+  async *logs(name: string, opts: LogsOptions): AsyncGenerator<LogLine> {
+    const spec = this.handles.get(name)?.spec ?? this.store.read(name)?.spec;
+    if (!spec) throw new ConnectError(`no service named ${name}`, Code.NotFound);
+    const files = logFiles(spec.logDir);
+    yield* readLogs(
+      [
+        { path: files.stdout, stream: "stdout" },
+        { path: files.stderr, stream: "stderr" },
+      ],
+      { ...opts, pollMs: this.opts.logPollMs },
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    await this.ops.idle();
+    for (const handle of this.handles.values()) handle.detach();
+    this.handles.clear();
+  }
+
+  /** Starts a checked spec. */
+  private async launch(spec: ServiceSpec): Promise<ProcessHandle> {
+    const handle = this.newHandle(spec);
+    try {
+      await handle.start();
+    } catch (err) {
+      throw new ConnectError(`could not start ${spec.name}: ${(err as Error).message}`, Code.FailedPrecondition);
+    }
+    return handle;
+  }
+
+  private newHandle(spec: ServiceSpec): ProcessHandle {
+    const handle = new ProcessHandle(spec, {
+      store: this.store,
+      backoff: this.opts.backoff ?? DEFAULT_BACKOFF,
+      stableAfterMs: this.opts.stableAfterMs ?? 10_000,
+      bwrap: this.bwrap,
+    });
+    this.handles.set(spec.name, handle);
+    return handle;
+  }
+
+  /** The handle for `name`, adopting a process a previous agent left running if recover() has not run yet. */
+  private known(name: string): ProcessHandle | undefined {
+    const handle = this.handles.get(name);
+    if (handle) return handle;
+    const record = this.store.read(name);
+    if (!record?.process || !isSameLiveProcess(record.process.pid, record.process.startTime)) return undefined;
+    const orphan = this.newHandle(record.spec);
+    orphan.adopt(record.process, record.restarts);
+    return orphan;
+  }
+
+  /** Stops and forgets the current process of `name`, if any. */
+  private async retire(name: string, opts?: StopOptions): Promise<void> {
+    const handle = this.known(name);
+    if (!handle) return;
+    await handle.stop(opts);
+    handle.detach();
+    this.handles.delete(name);
+  }
+
+  private runtimeHandle(handle: ProcessHandle): RuntimeHandle {
+    return { runtime: "supervisor", version: 1, state: { stateFile: this.store.path(handle.spec.name), ...handle.current() } };
+  }
+
+  private tick(): void {
+    for (const handle of this.handles.values()) handle.poll();
+    if (this.rotating) return;
+    this.rotating = true;
+    const max = this.opts.logMaxBytes ?? 10 * 1024 * 1024;
+    const keep = this.opts.logKeep ?? 3;
+    const jobs = [...this.handles.values()].flatMap((h) => {
+      const files = logFiles(h.spec.logDir);
+      return [files.stdout, files.stderr].map((path) =>
+        rotateIfLarger(path, max, keep).catch((err: unknown) => this.opts.logger?.warn({ err, path }, "log rotation failed")),
+      );
+    });
+    void Promise.all(jobs).finally(() => {
+      this.rotating = false;
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ConnectError("the supervisor runtime is closed", Code.FailedPrecondition);
+  }
+}
+
+function sameVersion(a: ServiceSpec, b: ServiceSpec): boolean {
+  return a.versionId === b.versionId && a.exec === b.exec && a.workDir === b.workDir;
+}
+
+function processFromHandle(handle: RuntimeHandle): RecordedProcess | undefined {
+  const { pid, startTime, startedAt } = handle.state;
+  if (typeof pid !== "number" || typeof startTime !== "string") return undefined;
+  return { pid, startTime, startedAt: typeof startedAt === "string" ? startedAt : new Date().toISOString() };
+}

@@ -1,0 +1,96 @@
+import { execFile, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { Code, ConnectError } from "@connectrpc/connect";
+
+// The only place that runs systemctl and journalctl. Everything talks to the *user* manager
+// of the agent's uid; XDG_RUNTIME_DIR is filled in when the agent was started without a login
+// session (as a system service), which is how systemctl --user finds the manager's socket.
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One journal entry as journalctl -o json prints it (fields we use). */
+export interface JournalEntry {
+  MESSAGE?: string | number[] | null;
+  PRIORITY?: string;
+  __REALTIME_TIMESTAMP?: string;
+  _TRANSPORT?: string;
+}
+
+export function userRuntimeDir(): string {
+  return process.env.XDG_RUNTIME_DIR || `/run/user/${process.getuid?.() ?? 0}`;
+}
+
+export class Systemctl {
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(private readonly opts: { timeoutMs?: number } = {}) {
+    this.env = { ...process.env, XDG_RUNTIME_DIR: userRuntimeDir() };
+  }
+
+  /** `systemctl --user ARGS`; never throws for a non-zero exit (the caller decides). */
+  run(args: string[]): Promise<CommandResult> {
+    return new Promise((resolve) => {
+      execFile("systemctl", ["--user", ...args], { env: this.env, timeout: this.opts.timeoutMs ?? 30_000, encoding: "utf8" }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+        resolve({ code, stdout, stderr: stderr || (err && code === -1 ? err.message : "") });
+      });
+    });
+  }
+
+  /** Like run(), but a failure becomes a ConnectError carrying systemctl's message. */
+  async check(args: string[], code: Code = Code.Internal): Promise<string> {
+    const r = await this.run(args);
+    if (r.code !== 0) throw new ConnectError(`systemctl --user ${args.join(" ")} failed: ${r.stderr.trim() || `exit ${r.code}`}`, code);
+    return r.stdout;
+  }
+
+  /** `systemctl --user show UNIT -p ...` as a property map (timestamps as "@seconds"). */
+  async show(unit: string, properties: readonly string[]): Promise<Record<string, string>> {
+    const out = await this.check(["show", "--timestamp=unix", unit, ...properties.flatMap((p) => ["-p", p])]);
+    const props: Record<string, string> = {};
+    for (const line of out.split("\n")) {
+      const eq = line.indexOf("=");
+      if (eq > 0) props[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    return props;
+  }
+
+  /**
+   * What the unit's processes wrote to stdout/stderr, from the journal: the last `tail` entries,
+   * then (follow) new ones until `signal` aborts. Matches the unit's own output only, not the
+   * manager's messages about it.
+   */
+  async *journal(unit: string, opts: { tail: number; follow: boolean; signal?: AbortSignal }): AsyncGenerator<JournalEntry> {
+    if (opts.signal?.aborted) return;
+    const args = ["--no-pager", "-o", "json", "-n", String(opts.tail), ...(opts.follow ? ["-f"] : [])];
+    args.push(`_SYSTEMD_USER_UNIT=${unit}`, "_TRANSPORT=stdout", `_UID=${process.getuid?.() ?? 0}`);
+    const child = spawn("journalctl", args, { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4096);
+    });
+    const exited = new Promise<number | null>((resolve) => {
+      child.once("close", (code) => resolve(code));
+      child.once("error", () => resolve(-1));
+    });
+    const stop = () => child.kill("SIGTERM");
+    opts.signal?.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const line of createInterface({ input: child.stdout })) {
+        if (line.trim() === "") continue;
+        yield JSON.parse(line) as JournalEntry;
+      }
+      const code = await exited;
+      if (code !== 0 && !opts.signal?.aborted) {
+        throw new ConnectError(`journalctl failed: ${stderr.trim() || `exit ${code}`}`, Code.Unavailable);
+      }
+    } finally {
+      opts.signal?.removeEventListener("abort", stop);
+      if (child.exitCode === null) child.kill("SIGTERM");
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { ServiceSpec } from "../runtime";
+import { serviceEnv } from "../service-env";
+import {
+  escapePathValue,
+  escapeText,
+  quoteEnvAssignment,
+  quoteExecArg,
+  quoteExecPath,
+  quotePathListEntry,
+} from "./systemd-escape";
+
+// Pure renderer: ServiceSpec -> the text of a user unit `sysward-NAME.service`, with
+// restart-on-failure and systemd's sandboxing directives. No I/O here; systemd-runtime writes it.
+
+export interface UnitOptions {
+  /** Delay between a crash and the restart (systemd has no exponential backoff before v254). Default 1. */
+  restartSec?: number;
+  /** At most `startLimitBurst` starts per `startLimitIntervalSec`, then the unit is failed. Defaults 5 / 60. */
+  startLimitBurst?: number;
+  startLimitIntervalSec?: number;
+  /** SIGTERM, then SIGKILL after this long on stop. Default 10. */
+  timeoutStopSec?: number;
+}
+
+export function unitName(serviceName: string): string {
+  return `sysward-${serviceName}.service`;
+}
+
+export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
+  const env = Object.entries(serviceEnv(spec)).map(([k, v]) => `Environment=${quoteEnvAssignment(k, v)}`);
+  const execStart = [quoteExecPath(spec.exec), ...spec.args.map(quoteExecArg)].join(" ");
+  const limits: string[] = [];
+  if (spec.limits?.memoryMaxBytes !== undefined) limits.push(`MemoryMax=${positiveInteger(spec.limits.memoryMaxBytes, "memoryMaxBytes")}`);
+  if (spec.limits?.cpuQuotaPercent !== undefined) limits.push(`CPUQuota=${positiveInteger(spec.limits.cpuQuotaPercent, "cpuQuotaPercent")}%`);
+
+  return [
+    "# Written by the sysward agent; rewritten on every install, do not edit.",
+    "[Unit]",
+    `Description=${escapeText(`Sysward service ${spec.name} (${spec.versionId})`)}`,
+    `StartLimitIntervalSec=${opts.startLimitIntervalSec ?? 60}`,
+    `StartLimitBurst=${opts.startLimitBurst ?? 5}`,
+    "",
+    "[Service]",
+    // exec: start() fails when the binary cannot be executed, instead of "succeeding" and crashing.
+    "Type=exec",
+    `ExecStart=${execStart}`,
+    `WorkingDirectory=${escapePathValue(spec.workDir)}`,
+    ...env,
+    "Restart=on-failure",
+    `RestartSec=${opts.restartSec ?? 1}`,
+    `TimeoutStopSec=${opts.timeoutStopSec ?? 10}`,
+    "KillMode=control-group",
+    `SyslogIdentifier=${escapeText(spec.name)}`,
+    // Sandboxing: the system read-only, home read-only, only the service's state dir writable.
+    "NoNewPrivileges=yes",
+    "PrivateTmp=yes",
+    "ProtectSystem=strict",
+    "ProtectHome=read-only",
+    `ReadWritePaths=${quotePathListEntry(spec.stateDir)}`,
+    "ProtectKernelTunables=yes",
+    "ProtectKernelModules=yes",
+    "ProtectControlGroups=yes",
+    "RestrictSUIDSGID=yes",
+    "LockPersonality=yes",
+    "RestrictRealtime=yes",
+    ...limits,
+    "",
+    "[Install]",
+    "WantedBy=default.target",
+    "",
+  ].join("\n");
+}
+
+function positiveInteger(value: number, what: string): number {
+  const n = Math.round(value);
+  if (!Number.isFinite(n) || n <= 0) throw new ConnectError(`limits.${what} must be a positive number, got ${value}`, Code.InvalidArgument);
+  return n;
+}

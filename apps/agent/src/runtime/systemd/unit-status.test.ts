@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { journalLine } from "./journal-line";
+import { parseUnixTimestamp, unitStatus } from "./unit-status";
+
+describe("unit status from systemctl show", () => {
+  it("is undefined for a unit systemd does not know", () => {
+    expect(unitStatus({ LoadState: "not-found", ActiveState: "inactive" })).toBeUndefined();
+  });
+
+  it("maps a running unit with its main pid", () => {
+    expect(
+      unitStatus({ LoadState: "loaded", ActiveState: "active", SubState: "running", MainPID: "4242", NRestarts: "2", StateChangeTimestamp: "@1700000000" }),
+    ).toEqual({ state: "running", pids: [4242], since: new Date(1_700_000_000_000), restarts: 2 });
+  });
+
+  it("maps auto-restart to backoff, with the last exit code", () => {
+    const st = unitStatus({
+      LoadState: "loaded",
+      ActiveState: "activating",
+      SubState: "auto-restart",
+      MainPID: "0",
+      NRestarts: "3",
+      ExecMainCode: "1",
+      ExecMainStatus: "3",
+      ExecMainExitTimestamp: "@1700000001",
+    });
+    expect(st).toMatchObject({ state: "backoff", pids: [], restarts: 3, lastExit: { code: 3, signal: null } });
+  });
+
+  it("names the signal that killed the main process", () => {
+    const st = unitStatus({ LoadState: "loaded", ActiveState: "failed", SubState: "failed", ExecMainCode: "2", ExecMainStatus: "9", ExecMainExitTimestamp: "@1700000002" });
+    expect(st).toMatchObject({ state: "failed", lastExit: { code: null, signal: "SIGKILL" } });
+  });
+
+  it("maps inactive to stopped and parses unset timestamps as absent", () => {
+    expect(unitStatus({ LoadState: "loaded", ActiveState: "inactive", SubState: "dead" })?.state).toBe("stopped");
+    expect(parseUnixTimestamp("")).toBeUndefined();
+    expect(parseUnixTimestamp("n/a")).toBeUndefined();
+  });
+});
+
+describe("journal entries as log lines", () => {
+  it("decodes text and binary messages, time and an error priority", () => {
+    expect(journalLine({ MESSAGE: "hello", PRIORITY: "6", __REALTIME_TIMESTAMP: "1700000000123456" })).toEqual({
+      time: new Date(1_700_000_000_123),
+      line: "hello",
+      stream: "stdout",
+    });
+    expect(journalLine({ MESSAGE: [104, 105, 0xc3, 0xbc], PRIORITY: "3" })).toMatchObject({ line: "hiü", stream: "stderr" });
+  });
+});

@@ -1,0 +1,68 @@
+import { constants } from "node:os";
+import type { ExitResult, ServiceRunState, ServiceStatus } from "../runtime";
+
+// Pure: what `systemctl --user show` says about a unit, as a ServiceStatus.
+
+export const STATUS_PROPERTIES = [
+  "LoadState",
+  "ActiveState",
+  "SubState",
+  "MainPID",
+  "NRestarts",
+  "ExecMainCode",
+  "ExecMainStatus",
+  "ExecMainExitTimestamp",
+  "StateChangeTimestamp",
+  "ControlGroup",
+] as const;
+
+// siginfo si_code values systemd reports in ExecMainCode.
+const CLD_EXITED = 1;
+const CLD_KILLED = 2;
+const CLD_DUMPED = 3;
+
+function runState(active: string, sub: string): ServiceRunState {
+  switch (active) {
+    case "active":
+    case "reloading":
+    case "deactivating": // still has processes while stopping
+      return "running";
+    case "activating":
+      return sub === "auto-restart" ? "backoff" : "starting";
+    case "failed":
+      return "failed";
+    default:
+      return "stopped";
+  }
+}
+
+/** "@1700000000" (--timestamp=unix) to a Date; undefined when unset. */
+export function parseUnixTimestamp(value: string | undefined): Date | undefined {
+  const m = /^@(\d+(?:\.\d+)?)$/.exec(value?.trim() ?? "");
+  return m ? new Date(Number(m[1]) * 1000) : undefined;
+}
+
+function signalName(n: number): string {
+  const entry = Object.entries(constants.signals).find(([, v]) => v === n);
+  return entry ? entry[0] : `SIG${n}`;
+}
+
+/** undefined when systemd does not know the unit. */
+export function unitStatus(props: Record<string, string>): ServiceStatus | undefined {
+  if (props.LoadState === "not-found" || props.LoadState === undefined) return undefined;
+  const state = runState(props.ActiveState ?? "", props.SubState ?? "");
+  const mainPid = Number(props.MainPID ?? 0);
+  const code = Number(props.ExecMainCode ?? 0);
+  const status = Number(props.ExecMainStatus ?? 0);
+  const exitedAt = parseUnixTimestamp(props.ExecMainExitTimestamp);
+  let lastExit: ExitResult | undefined;
+  if (exitedAt && code === CLD_EXITED) lastExit = { code: status, signal: null, at: exitedAt };
+  else if (exitedAt && (code === CLD_KILLED || code === CLD_DUMPED)) lastExit = { code: null, signal: signalName(status), at: exitedAt };
+  return {
+    state,
+    pids: mainPid > 0 && (state === "running" || state === "starting") ? [mainPid] : [],
+    since: parseUnixTimestamp(props.StateChangeTimestamp) ?? new Date(),
+    restarts: Number(props.NRestarts ?? 0),
+    ...(lastExit ? { lastExit } : {}),
+  };
+}
