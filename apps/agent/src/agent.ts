@@ -11,6 +11,10 @@ import { acquireLock, loadOrCreateToken, prepareDataDir } from "./lifecycle/data
 import type { Logger } from "./logger";
 import { createTokenCheck } from "./rpc/bearer-token";
 import { infoHandlers } from "./rpc/info-handlers";
+import { installHandlers } from "./rpc/install-handlers";
+import { logHandlers } from "./rpc/log-handlers";
+import { serviceHandlers } from "./rpc/service-handlers";
+import { ServiceManager } from "./install/service-manager";
 import { selectRuntime } from "./runtime/select-runtime";
 import { PerfHistory } from "./history/perf-history";
 import { PerfCollector } from "./perf/perf-collector";
@@ -61,6 +65,18 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     const selected = await selectRuntime({ preference: config.runtime, stateDir: config.runtimeStateDir, supervisor: { logger } });
     cleanups.unshift(() => selected.runtime.close());
     const runtimeInfo = { name: selected.runtime.name, reason: selected.reason, capabilities: selected.runtime.capabilities };
+    // Recovery (journals, staging, services that should run) completes before the socket serves.
+    const services = new ServiceManager({
+      packagesDir: config.packagesDir,
+      stagingDir: config.stagingDir,
+      runtime: selected.runtime,
+      maxPackageBytes: config.maxPackageBytes,
+      defaultHealthSeconds: config.defaultHealthSeconds,
+      logger,
+      crashAt: config.crashAt,
+    });
+    await services.init();
+    cleanups.unshift(() => services.close());
 
     // History is closed after the collector stops, so the last samples are flushed.
     const history = PerfHistory.open(config.historyPath, { onWarning: (msg) => logger.warn(msg) });
@@ -74,6 +90,14 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     await perf.start();
     cleanups.unshift(() => perf.stop());
     const watchers = new PerfWatchers(perf);
+    // GetService's CPU and RSS: from the cached sample, never from /proc per call.
+    const servicePerf = (name: string) => {
+      try {
+        return perf.latest().services.find((s) => s.name === name);
+      } catch {
+        return undefined; // no sample yet
+      }
+    };
     publishPerfVars(vars, perf, history, watchers);
     vars.publish("agent", () => ({
       version: pkg.version,
@@ -93,6 +117,9 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
         runtime: runtimeInfo,
       }),
       perfHandlers({ perf, history, watchers }),
+      installHandlers({ services, servicePerf }),
+      serviceHandlers({ services, servicePerf }),
+      logHandlers({ services }),
     );
     const server = await startAgentServer({
       socketPath: config.socketPath,

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAgentClient, type TransportKind } from "../../client/socket-transport";
+import { killPackageProcesses } from "../../install/testing/package-processes";
 
 const agentRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const repoRoot = resolve(agentRoot, "../..");
@@ -27,7 +28,7 @@ export interface TestAgent {
   kill(): Promise<void>;
   /** Waits for an exit the agent chose itself (e.g. SYSWARD_TEST_CRASH_AT). */
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Removes the data dir (after stop/kill). */
+  /** Kills the services it left running (they outlive the agent by design) and removes the data dir. */
   cleanup(): void;
 }
 
@@ -102,6 +103,7 @@ export async function startTestAgent(opts: StartTestAgentOptions = {}): Promise<
     },
     exited: () => exit,
     cleanup() {
+      killPackageProcesses(join(dataDir, "packages"));
       if (existsSync(dataDir)) rmSync(dirname(dataDir), { recursive: true, force: true });
     },
   };

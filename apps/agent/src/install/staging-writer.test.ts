@@ -1,0 +1,63 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeStagingFile } from "./staging-writer";
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "sysward-staging-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function* chunksOf(...parts: Array<string | Uint8Array>): AsyncIterable<Uint8Array> {
+  for (const p of parts) yield typeof p === "string" ? Buffer.from(p) : p;
+}
+
+describe("writeStagingFile", () => {
+  it("writes the chunks to a 0600 file and returns their sha256 and size", async () => {
+    const path = join(dir, "p.zip");
+    const seen: number[] = [];
+    const res = await writeStagingFile(chunksOf("hello ", new Uint8Array(0), "world"), path, {
+      maxBytes: 100,
+      onChunk: (n) => seen.push(n),
+    });
+    expect(readFileSync(path, "utf8")).toBe("hello world");
+    expect(res).toEqual({ path, sizeBytes: 11, sha256: createHash("sha256").update("hello world").digest("hex") });
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(seen).toEqual([6, 11]);
+  });
+
+  it("stops at the cap with ResourceExhausted and removes the partial file", async () => {
+    const path = join(dir, "p.zip");
+    let pulled = 0;
+    async function* endless() {
+      while (true) {
+        pulled++;
+        yield Buffer.alloc(1000);
+      }
+    }
+    const err = await writeStagingFile(endless(), path, { maxBytes: 4500 }).catch((e: unknown) => e);
+    expect((err as ConnectError).code).toBe(Code.ResourceExhausted);
+    expect((err as ConnectError).rawMessage).toMatch(/4500-byte limit/);
+    expect(pulled).toBe(5);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("removes the partial file when the upload breaks off", async () => {
+    const path = join(dir, "p.zip");
+    async function* broken() {
+      yield Buffer.from("part");
+      throw new Error("client went away");
+    }
+    await expect(writeStagingFile(broken(), path, { maxBytes: 100 })).rejects.toThrow("client went away");
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("never overwrites an existing file", async () => {
+    const path = join(dir, "p.zip");
+    await writeStagingFile(chunksOf("one"), path, { maxBytes: 100 });
+    await expect(writeStagingFile(chunksOf("two"), path, { maxBytes: 100 })).rejects.toThrow(/EEXIST/);
+    expect(readFileSync(path, "utf8")).toBe("one");
+  });
+});
