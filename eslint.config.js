@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import globals from "globals";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/.next/**", "proto/gen/**", "test-results/**", "playwright-report/**", "**/next-env.d.ts"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/.next*/**", "proto/gen/**", "test-results/**", "playwright-report/**", "**/next-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,6 +7,8 @@ export default defineConfig({
       // "server-only" throws outside React Server Components; under Vitest the console's
       // server modules run in plain Node, which is exactly where they belong.
       "server-only": fileURLToPath(new URL("./node_modules/server-only/empty.js", import.meta.url)),
+      // The console's "@/…" path alias (apps/console/tsconfig.json), for route modules under test.
+      "@": fileURLToPath(new URL("./apps/console", import.meta.url)),
     },
   },
   test: {

@@ -53,9 +53,9 @@ while (!existsSync(socket)) {
   await new Promise((r) => setTimeout(r, 50));
 }
 if (!stopping) {
-  run("console", process.execPath, [join(root, "node_modules/next/dist/bin/next"), "start", "-H", host, "-p", port], {
-    cwd: join(root, "apps/console"),
-  });
+  env.SYSWARD_CONSOLE_HOST = host;
+  env.PORT = port;
+  run("console", process.execPath, [join(root, "apps/console/scripts/start.mjs")], { cwd: join(root, "apps/console") });
   console.log(
     `\nsysward: console on http://localhost:${port} (bound to ${host}); agent socket ${socket}\n` +
       `sysward: log in as "admin" with the password printed by the console on its first start` +

@@ -1,7 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { PerfSample } from "@sysward/proto";
 import { spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PerfCollector } from "./perf-collector";
 
@@ -126,5 +128,29 @@ describe("PerfCollector", () => {
 
   it("rejects an interval it cannot honour", () => {
     expect(() => new PerfCollector({ intervalMs: 0, servicePids: () => new Map() })).toThrow(/at least 10 ms/);
+  });
+
+  it("publishes no sample from a window in which no clock tick elapsed, then covers both windows", async () => {
+    // A /proc-shaped dir whose stat counters we control.
+    const proc = mkdtempSync(join(os.tmpdir(), "sysward-proc-"));
+    cleanups.push(() => rmSync(proc, { recursive: true, force: true }));
+    const data = join(__dirname, "testdata");
+    for (const f of ["meminfo", "loadavg", "uptime"]) copyFileSync(join(data, `proc-${f}.txt`), join(proc, f));
+    const stat = (user: number, idle: number) => `cpu  ${user} 0 0 ${idle} 0 0 0 0 0 0\ncpu0 ${user} 0 0 ${idle} 0 0 0 0 0 0\n`;
+    writeFileSync(join(proc, "stat"), stat(100, 100));
+    const c = collector({ procRoot: proc, intervalMs: 50, warmupMs: 10 });
+    const start = c.start();
+    await new Promise((r) => setTimeout(r, 0));
+    writeFileSync(join(proc, "stat"), stat(150, 150)); // one window of 50 % busy for the start-up sample
+    await start;
+    expect(c.latest().cpu?.userPercent).toBe(50);
+    const seen: PerfSample[] = [];
+    c.subscribe((s) => seen.push(s));
+    // Counters frozen: ticks run, but none may publish an all-zero sample.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]);
+    writeFileSync(join(proc, "stat"), stat(150, 250)); // idle since: 0 % busy over the covered windows
+    const next = await waitFor("a sample after the counters move", () => seen[0]);
+    expect(next.cpu?.idlePercent).toBe(100);
   });
 });

@@ -9,6 +9,7 @@ import { clockTicksPerSecond } from "./host-constants";
 import { readHost, type HostReading } from "./host-reading";
 import { buildPerfSample } from "./perf-sample";
 import { ProcessTreeReader, type TreeStrategy } from "./process-tree";
+import type { CpuTicks } from "./proc-parsers";
 
 /** Where samples go after they are published (PerfHistory implements it). */
 export interface SampleSink {
@@ -151,6 +152,9 @@ export class PerfCollector {
     let sample: PerfSample;
     try {
       const cur = this.#read();
+      // No clock tick since the last reading (readings a few ms apart): every CPU share would
+      // be 0. Keep the older baseline and publish nothing; the next tick covers both windows.
+      if (!first && !ticksAdvanced(this.#prev!.stat.total, cur.stat.total)) return;
       sample = buildPerfSample(this.#prev!, cur, this.#clockTicks);
       this.#prev = cur;
     } catch (err) {
@@ -172,7 +176,10 @@ export class PerfCollector {
   #schedule(): void {
     if (this.#stopped) return;
     const now = performance.now();
-    const k = Math.floor((now - this.#anchorMs) / this.intervalMs) + 1;
+    let k = Math.floor((now - this.#anchorMs) / this.intervalMs) + 1;
+    // After a late tick the next slot can be only a few ms away: a window that short holds no
+    // clock tick, so skip to the slot after.
+    if (this.#anchorMs + k * this.intervalMs - now < this.intervalMs / 2) k++;
     const delay = this.#anchorMs + k * this.intervalMs - now;
     this.#timer = setTimeout(() => {
       if (this.#stopped) return;
@@ -196,4 +203,9 @@ export class PerfCollector {
     this.#lastError = `${source}: ${err instanceof Error ? err.message : String(err)}`;
     this.#opts.onError?.(err, source);
   }
+}
+
+function ticksAdvanced(prev: CpuTicks, cur: CpuTicks): boolean {
+  const sum = (t: CpuTicks) => t.user + t.nice + t.system + t.idle + t.iowait + t.irq + t.softirq + t.steal;
+  return sum(cur) !== sum(prev);
 }

@@ -45,7 +45,9 @@ export async function startTestAgent(opts: StartTestAgentOptions = {}): Promise<
   // One process (not the tsx CLI, which forks): a SIGKILL here is a real agent crash.
   const child = spawn(process.execPath, ["--import", "tsx", join(agentRoot, "src", "main.ts")], {
     cwd: repoRoot,
-    env: {
+    // A clean env (no inherited secrets); built as a plain record because Next's types make
+    // NODE_ENV a required key of ProcessEnv when the console's tests compile this file.
+    env: Object.fromEntries(Object.entries({
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/root",
       SYSWARD_DATA_DIR: dataDir,
@@ -54,7 +56,7 @@ export async function startTestAgent(opts: StartTestAgentOptions = {}): Promise<
       SYSWARD_RUNTIME: "supervisor",
       SYSWARD_LOG_LEVEL: "debug",
       ...opts.env,
-    },
+    })) as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

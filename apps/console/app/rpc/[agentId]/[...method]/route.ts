@@ -1,0 +1,22 @@
+// The authenticated Connect / gRPC-Web proxy: /rpc/<agentId>/sysward.agent.v1.AgentService/<Method>.
+import type { NextRequest } from "next/server";
+import { handleRpc } from "@/lib/server/agent-proxy/handle-rpc";
+import { optionsRoute } from "@/lib/server/auth/options-route";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+type Ctx = { params: Promise<{ agentId: string; method: string[] }> };
+
+export async function POST(req: NextRequest, ctx: Ctx): Promise<Response> {
+  const { agentId, method } = await ctx.params;
+  return handleRpc(req, agentId, method);
+}
+
+/** Connect's GET form of side-effect-free unary calls. */
+export async function GET(req: NextRequest, ctx: Ctx): Promise<Response> {
+  const { agentId, method } = await ctx.params;
+  return handleRpc(req, agentId, method);
+}
+
+export const OPTIONS = optionsRoute("GET, HEAD, POST");

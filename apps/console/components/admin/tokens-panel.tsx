@@ -1,0 +1,158 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { callJson } from "../../lib/client/json-api";
+import type { ApiTokenSummary } from "../../lib/shared/types";
+import { Button } from "../ui/button";
+import { ConfirmDialog } from "../ui/confirm-dialog";
+import { EmptyState } from "../ui/empty-state";
+import { LocalTime } from "../ui/local-time";
+import { ErrorNotice, Notice } from "../ui/error-notice";
+
+export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
+  const router = useRouter();
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [revoking, setRevoking] = useState<ApiTokenSummary | null>(null);
+
+  async function create(e: FormEvent) {
+    e.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const body = await callJson<{ token: string }>("POST", "/api/tokens", { name: name.trim() });
+      setCreated({ name: name.trim(), token: body.token });
+      setCopied(false);
+      setName("");
+      router.refresh();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function revoke() {
+    if (!revoking) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await callJson("DELETE", `/api/tokens/${revoking.id}`);
+      router.refresh();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+      setRevoking(null);
+    }
+  }
+
+  async function copy() {
+    if (!created) return;
+    try {
+      await navigator.clipboard.writeText(created.token);
+      setCopied(true);
+    } catch {
+      setError("Copying failed (the clipboard needs HTTPS or localhost); select the token and copy it by hand.");
+    }
+  }
+
+  return (
+    <section className="card" data-testid="tokens-panel">
+      <div className="card-header">
+        <div>
+          <h2>API tokens</h2>
+          <p className="muted">
+            For scripts: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as the user who created it.
+          </p>
+        </div>
+      </div>
+      <div className="card-body stack">
+        {error ? <ErrorNotice message={error} testId="tokens-error" /> : null}
+        {created ? (
+          <Notice tone="success" testId="token-created">
+            <div className="notice-title">Token “{created.name}” created. Copy it now: it is not shown again.</div>
+            <div className="row" style={{ marginTop: 6 }}>
+              <code data-testid="token-value" style={{ overflowWrap: "anywhere", userSelect: "all", background: "var(--surface)", padding: "4px 8px", borderRadius: 4 }}>
+                {created.token}
+              </code>
+              <Button size="sm" onClick={copy} data-testid="token-copy">
+                {copied ? "Copied" : "Copy"}
+              </Button>
+            </div>
+          </Notice>
+        ) : null}
+        {tokens.length === 0 ? (
+          <EmptyState title="No API tokens" testId="tokens-empty">
+            Create one below for a script or a metrics scraper.
+          </EmptyState>
+        ) : (
+          <div className="table-wrap">
+            <table className="data-table stack-sm" data-testid="tokens-table">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Owner</th>
+                  <th>Token</th>
+                  <th>Created</th>
+                  <th>Last used</th>
+                  <th className="num">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tokens.map((t) => (
+                  <tr key={t.id} data-testid={`token-row-${t.id}`}>
+                    <td className="stack-head">
+                      <strong>{t.name}</strong>
+                    </td>
+                    <td data-label="Owner">{t.username}</td>
+                    <td className="mono" data-label="Token">
+                      {t.prefix}…
+                    </td>
+                    <td className="nowrap" data-label="Created">
+                      <LocalTime iso={t.createdAt} />
+                    </td>
+                    <td className="nowrap" data-label="Last used">
+                      {t.lastUsedAt ? <LocalTime iso={t.lastUsedAt} /> : <span className="muted">never</span>}
+                    </td>
+                    <td className="num stack-actions">
+                      <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} onClick={() => setRevoking(t)} data-testid={`token-delete-${t.id}`}>
+                        Revoke
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <form onSubmit={create} className="row" style={{ alignItems: "flex-end", borderTop: "1px solid var(--border)", paddingTop: "var(--space-4)" }} data-testid="token-create-form">
+          <div className="field" style={{ flex: "1 1 240px" }}>
+            <label htmlFor="token-name">New token name</label>
+            <input id="token-name" className="input" placeholder="e.g. deploy script" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" data-testid="token-new-name" />
+          </div>
+          <Button type="submit" variant="primary" disabled={busy || !name.trim()} data-testid="token-create">
+            Create token
+          </Button>
+        </form>
+      </div>
+      <ConfirmDialog
+        open={revoking !== null}
+        title={`Revoke “${revoking?.name ?? ""}”?`}
+        confirmLabel="Revoke token"
+        danger
+        busy={busy}
+        onConfirm={revoke}
+        onCancel={() => setRevoking(null)}
+      >
+        Scripts using this token get 401 from now on.
+      </ConfirmDialog>
+    </section>
+  );
+}

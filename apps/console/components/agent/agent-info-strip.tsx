@@ -1,0 +1,41 @@
+import type { AgentInfoResponse } from "@sysward/proto";
+import { formatBytes, formatDuration } from "../../lib/client/format";
+import { ErrorNotice } from "../ui/error-notice";
+import styles from "./agent-info-strip.module.css";
+
+/** The machine at a glance, from AgentInfo. */
+export function AgentInfoStrip({ info, error }: { info: AgentInfoResponse | undefined; error: string | null }) {
+  if (error && !info) return <ErrorNotice title="The agent is not answering" message={error} testId="agent-error" />;
+  const items: [string, string, string][] = info
+    ? [
+        ["Host", info.hostname || "—", "agent-hostname"],
+        ["System", [info.osRelease || info.os, info.arch].filter(Boolean).join(" · ") || "—", "agent-os"],
+        ["Kernel", info.kernel || "—", "agent-kernel"],
+        ["CPU", `${info.cpuCount} × ${info.cpuModel || "CPU"}`, "agent-cpu"],
+        ["Memory", formatBytes(info.memoryTotalBytes), "agent-memory"],
+        ["Runtime", info.runtime ? `${info.runtime}${info.capabilities?.sandboxing ? " (sandboxed)" : ""}` : "—", "agent-runtime"],
+        ["Agent", `${info.agentVersion || "?"} · up ${formatDuration(info.agentUptimeSeconds)}`, "agent-version"],
+      ]
+    : [];
+  return (
+    <section className="card" data-testid="agent-info">
+      <div className={styles.strip}>
+        {info
+          ? items.map(([label, value, id]) => (
+              <div key={label}>
+                <div className={styles.label}>{label}</div>
+                <div className={styles.value} data-testid={id} title={label === "Runtime" ? info.runtimeReason : undefined}>
+                  {value}
+                </div>
+              </div>
+            ))
+          : Array.from({ length: 6 }, (_, i) => (
+              <div key={i}>
+                <div className={`skeleton`} style={{ height: 10, width: 60, marginBottom: 6 }} />
+                <div className={`skeleton`} style={{ height: 14, width: "80%" }} />
+              </div>
+            ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,7 @@
+// Runs once when the Next server starts: open the DB, register the local agent, create the
+// first admin (printing its password once). Node runtime only: SQLite and scrypt need Node.
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { bootstrapConsole } = await import("./lib/server/bootstrap");
+  await bootstrapConsole();
+}

@@ -1,0 +1,218 @@
+// The /rpc proxy and /agents/<id>/debug/vars against a REAL agent child process, driven by the
+// same connect-web clients the browser uses (their fetch goes straight into the route handler).
+import { create, toBinary } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
+import { AgentService, StopServiceRequestSchema } from "@sysward/proto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as debugVarsRoute from "@/app/agents/[agentId]/debug/vars/route";
+import * as agentsRoute from "@/app/api/agents/route";
+import * as rpcRoute from "@/app/rpc/[agentId]/[...method]/route";
+import { allAgentMethods } from "../../shared/agent-methods";
+import { listAudit } from "../audit/audit-log";
+import { createToken } from "../auth/api-tokens";
+import { createSession } from "../auth/sessions";
+import { createUser } from "../auth/users";
+import { agentConnection } from "../agents/agent-connection";
+import { getAgentRecord } from "../agents/registry";
+import type { TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
+import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv, waitFor, type RequestOptions } from "../testing/console-test-env";
+
+const env = setupConsoleTestEnv();
+const PERF_INTERVAL_MS = 1000;
+let agent: TestAgent;
+let admin: string;
+let viewer: string;
+
+beforeAll(async () => {
+  agent = await env.startAgent({ SYSWARD_PERF_INTERVAL_MS: String(PERF_INTERVAL_MS) });
+  const a = await createUser({ username: "admin1", password: "admin password", role: "admin" });
+  const v = await createUser({ username: "viewer1", password: "viewer password", role: "viewer" });
+  admin = createSession(a.id, null).id;
+  viewer = createSession(v.id, null).id;
+});
+afterAll(() => env.cleanup());
+
+/** A fetch that hands the request to the route handler, as Next would. */
+function routeFetch(cred: Pick<RequestOptions, "session" | "token" | "origin">): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const [, , agentId, ...method] = url.pathname.split("/");
+    const req = consoleRequest(url.pathname + url.search, {
+      method: init?.method ?? "GET",
+      body: (init?.body as BodyInit | undefined) ?? null,
+      headers: Object.fromEntries(new Headers(init?.headers).entries()),
+      signal: init?.signal ?? undefined,
+      ...cred,
+    });
+    const handler = req.method === "GET" ? rpcRoute.GET : rpcRoute.POST;
+    return handler(req, { params: Promise.resolve({ agentId: agentId!, method }) });
+  };
+}
+
+/** How many write RPCs the agent has counted (its /debug/vars "rpc-calls", by "Method Code"). */
+async function agentWriteCalls(): Promise<number> {
+  const res = await debugVarsRoute.GET(consoleRequest("/agents/local/debug/vars", { session: admin }), { params: Promise.resolve({ agentId: "local" }) });
+  const calls = ((await res.json()) as { "rpc-calls": Record<string, number> })["rpc-calls"];
+  const writes = new Set(allAgentMethods().filter((m) => m.access === "write").map((m) => m.name));
+  return Object.entries(calls).reduce((n, [key, count]) => (writes.has(key.split(" ")[0]!) ? n + count : n), 0);
+}
+
+/** Live WatchPerf streams at the agent (its /debug/vars "perf-collector".watchers.active). */
+async function agentWatchers(): Promise<number> {
+  const res = await debugVarsRoute.GET(consoleRequest("/agents/local/debug/vars", { session: admin }), { params: Promise.resolve({ agentId: "local" }) });
+  return ((await res.json()) as { "perf-collector": { watchers: { active: number } } })["perf-collector"].watchers.active;
+}
+
+type Kind = "connect" | "grpc-web";
+function browserClient(kind: Kind, cred: Pick<RequestOptions, "session" | "token" | "origin">, opts: { useHttpGet?: boolean } = {}): Client<typeof AgentService> {
+  const base = { baseUrl: `${CONSOLE_ORIGIN}/rpc/local`, fetch: routeFetch(cred) };
+  return createClient(AgentService, kind === "connect" ? createConnectTransport({ ...base, useHttpGet: opts.useHttpGet }) : createGrpcWebTransport(base));
+}
+
+async function connectCode(p: Promise<unknown>): Promise<Code | "ok"> {
+  try {
+    await p;
+    return "ok";
+  } catch (err) {
+    return ConnectError.from(err).code;
+  }
+}
+
+describe.each<Kind>(["connect", "grpc-web"])("through the proxy over %s", (kind) => {
+  it("a viewer's unary read reaches the agent", async () => {
+    const info = await browserClient(kind, { session: viewer }).agentInfo({});
+    expect(info.hostname).not.toBe("");
+    expect(info.cpuCount).toBeGreaterThan(0);
+  });
+
+  it("WatchPerf delivers samples as they are taken: within 2 intervals, stream still open", async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const arrivals: number[] = [];
+    const times = new Set<bigint>();
+    for await (const res of browserClient(kind, { session: viewer }).watchPerf({}, { signal: ac.signal })) {
+      arrivals.push(Date.now());
+      times.add(res.sample!.time!.seconds * 1000n + BigInt(Math.floor(res.sample!.time!.nanos / 1e6)));
+      if (arrivals.length === 3) break;
+    }
+    ac.abort(); // connect-es does not cancel a call when the loop is left: the signal does
+    expect(times.size).toBe(3); // three distinct samples, delivered while the stream was open
+    expect(arrivals[0]! - started).toBeLessThan(2 * PERF_INTERVAL_MS);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeLessThan(2 * PERF_INTERVAL_MS);
+  });
+
+  it("cancelling a stream in the browser cancels the agent's side too", async () => {
+    const conn = agentConnection(getAgentRecord("local")!);
+    // Streams of earlier tests were aborted too: the agent drops them all.
+    await waitFor("the agent to have no watchers", async () => (await agentWatchers()) === 0);
+    const before = 0;
+    const ac = new AbortController();
+    const it = browserClient(kind, { session: viewer }).watchPerf({}, { signal: ac.signal })[Symbol.asyncIterator]();
+    await it.next();
+    expect(conn.sessions.state()).toBe("open"); // a stream is in flight
+    expect(await agentWatchers()).toBe(before + 1);
+    ac.abort();
+    await expect(it.next()).rejects.toThrow();
+    await waitFor("the upstream stream to close", () => conn.sessions.state() === "idle");
+    await waitFor("the agent to drop its watcher", async () => (await agentWatchers()) === before);
+  });
+
+  it("without a session the call fails Unauthenticated; a foreign Origin is PermissionDenied", async () => {
+    expect(await connectCode(browserClient(kind, {}).agentInfo({}))).toBe(Code.Unauthenticated);
+    expect(await connectCode(browserClient(kind, { session: viewer, origin: "http://evil.test" }).agentInfo({}))).toBe(Code.PermissionDenied);
+  });
+
+  it("a viewer's write is PermissionDenied and never reaches the agent", async () => {
+    const before = await agentWriteCalls();
+    const client = browserClient(kind, { session: viewer });
+    for (const call of [client.stopService({ name: "x" }), client.startService({ name: "x" }), client.restartService({ name: "x" }), client.remove({ name: "x" }), client.rollback({ name: "x" })]) {
+      expect(await connectCode(call)).toBe(Code.PermissionDenied);
+    }
+    expect(await agentWriteCalls()).toBe(before);
+  });
+
+  it("an admin's write is forwarded, and audited with its target and outcome", async () => {
+    const before = await agentWriteCalls();
+    const code = await connectCode(browserClient(kind, { session: admin }).stopService({ name: `nosuch${kind.replace("-", "")}` }));
+    expect(code).toBe(Code.NotFound); // the agent has no such service
+    expect(await agentWriteCalls()).toBe(before + 1);
+    const entry = listAudit({ limit: 20 }).find((e) => e.action === "stop" && e.target === `local/nosuch${kind.replace("-", "")}`);
+    expect(entry).toMatchObject({ username: "admin1", result: "failed" });
+    expect(entry!.detail).toMatch(/not_found/);
+  });
+});
+
+describe("the proxy's edges", () => {
+  const post = (path: string, opts: RequestOptions & { contentType?: string } = {}) => {
+    const [, , agentId, ...method] = path.split("/");
+    const req = consoleRequest(path, { method: "POST", body: new Uint8Array(), headers: { "content-type": opts.contentType ?? "application/proto", "connect-protocol-version": "1" }, ...opts });
+    return rpcRoute.POST(req, { params: Promise.resolve({ agentId: agentId!, method }) });
+  };
+
+  it("answers 403 to a viewer for every write method of the service, whatever the protocol", async () => {
+    const writes = allAgentMethods().filter((m) => m.access === "write");
+    expect(writes.map((m) => m.name).sort()).toEqual(["Install", "Remove", "RestartService", "Rollback", "StartService", "StopService"]);
+    for (const m of writes) {
+      for (const contentType of ["application/proto", "application/json", "application/connect+proto", "application/grpc-web+proto"]) {
+        const res = await post(`/rpc/local/sysward.agent.v1.AgentService/${m.name}`, { session: viewer, contentType });
+        expect(`${m.name} ${contentType}: ${res.status}`).toBe(`${m.name} ${contentType}: 403`);
+      }
+    }
+  });
+
+  it("Connect GET works for side-effect-free reads", async () => {
+    const info = await browserClient("connect", { session: viewer }, { useHttpGet: true }).agentInfo({});
+    expect(info.hostname).not.toBe("");
+  });
+
+  it("accepts an API token as Bearer (no Origin needed from scripts)", async () => {
+    const token = createToken(1, "script").token;
+    const info = await browserClient("connect", { token, origin: null }).agentInfo({});
+    expect(info.hostname).not.toBe("");
+  });
+
+  it("refuses unknown methods, services and agents", async () => {
+    const unknownMethod = await post("/rpc/local/sysward.agent.v1.AgentService/Reboot", { session: admin });
+    expect(unknownMethod.status).toBe(404);
+    const otherService = await post("/rpc/local/grpc.health.v1.Health/Check", { session: admin });
+    expect(otherService.status).toBe(404);
+    const body = toBinary(StopServiceRequestSchema, create(StopServiceRequestSchema, { name: "x" }));
+    const noAgent = await post("/rpc/nowhere/sysward.agent.v1.AgentService/StopService", { session: admin, body });
+    expect(noAgent.status).toBe(404);
+    expect(await noAgent.json()).toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("/agents/<id>/debug/vars", () => {
+  const vars = (agentId: string, opts: RequestOptions) =>
+    debugVarsRoute.GET(consoleRequest(`/agents/${agentId}/debug/vars`, opts), { params: Promise.resolve({ agentId }) });
+
+  it("returns the agent's expvar JSON to any signed-in user", async () => {
+    const res = await vars("local", { session: viewer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toHaveProperty("cmdline");
+    expect(body).toHaveProperty("memstats");
+  });
+
+  it("is 401 without credentials and 404 for an unknown agent", async () => {
+    expect((await vars("local", {})).status).toBe(401);
+    expect((await vars("nowhere", { session: viewer })).status).toBe(404);
+  });
+});
+
+describe("/api/agents", () => {
+  it("lists the local agent as up while it runs, and down once it stops", async () => {
+    const list = async () => (await (await agentsRoute.GET(consoleRequest("/api/agents", { session: viewer }))).json()) as { agents: Array<{ id: string; up: boolean; address: string }> };
+    expect((await list()).agents).toEqual([expect.objectContaining({ id: "local", up: true, address: `unix://${agent.socketPath}` })]);
+    await agent.stop();
+    expect((await list()).agents).toEqual([expect.objectContaining({ id: "local", up: false })]);
+    const res = await debugVarsRoute.GET(consoleRequest("/agents/local/debug/vars", { session: viewer }), { params: Promise.resolve({ agentId: "local" }) });
+    expect(res.status).toBe(503);
+    // The agent comes back: the shared connection reconnects on the next call.
+    agent = await env.startAgent({ SYSWARD_PERF_INTERVAL_MS: String(PERF_INTERVAL_MS) });
+    expect((await list()).agents).toEqual([expect.objectContaining({ id: "local", up: true })]);
+  });
+});

@@ -1,0 +1,52 @@
+import "server-only";
+// Where an agent listens, and how to open an HTTP/2 connection to it. The transport is chosen by
+// the address's scheme, so a new one slots in here only:
+//  - unix:///path/agent.sock — h2c with prior knowledge on the agent's private socket;
+//  - https://host:port       — the agent's opt-in TCP listener: TLS with a client certificate.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { readFileSync } from "node:fs";
+import type http2 from "node:http2";
+import net from "node:net";
+import type { AgentCredential } from "./agent-credential";
+
+export type AgentAddress = { kind: "unix"; socketPath: string } | { kind: "https"; url: URL };
+
+export function parseAgentAddress(address: string): AgentAddress {
+  if (address.startsWith("unix://")) {
+    const socketPath = decodeURIComponent(address.slice("unix://".length));
+    if (!socketPath.startsWith("/")) throw new Error(`agent address ${JSON.stringify(address)}: use unix:///absolute/path/agent.sock`);
+    return { kind: "unix", socketPath };
+  }
+  if (address.startsWith("https://")) {
+    const url = new URL(address);
+    if (url.pathname !== "/" || url.search || url.hash) throw new Error(`agent address ${JSON.stringify(address)}: use https://host:port with no path`);
+    return { kind: "https", url };
+  }
+  throw new Error(`agent address ${JSON.stringify(address)}: expected unix:///path/agent.sock or https://host:port`);
+}
+
+export function unixAddress(socketPath: string): string {
+  return `unix://${socketPath}`;
+}
+
+export interface Http2Target {
+  /** The origin http2.connect() is given (for a socket only the authority's shape matters). */
+  url: string;
+  options: http2.ClientSessionOptions | http2.SecureClientSessionOptions;
+}
+
+/** How to reach the agent over HTTP/2. */
+export function http2TargetFor(address: AgentAddress, credential: AgentCredential): Http2Target {
+  switch (address.kind) {
+    case "unix":
+      return { url: "http://localhost", options: { createConnection: () => net.connect(address.socketPath) } };
+    case "https": {
+      if (credential.kind !== "mtls") {
+        throw new ConnectError(`agent at ${address.url.origin}: an https agent needs an "mtls" credential (CA, client certificate and key, and its token)`, Code.FailedPrecondition);
+      }
+      // Read when the connection is made, so renewed certificates are picked up on reconnect.
+      const read = (p: string) => readFileSync(p);
+      return { url: address.url.origin, options: { ca: read(credential.caPath), cert: read(credential.certPath), key: read(credential.keyPath), minVersion: "TLSv1.3" } };
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import "server-only";
+// The agents this console manages, kept in the console DB (id, name, address, credential).
+// The local agent (SYSWARD_DATA_DIR's socket and token file) is registered as "local" on first use.
+import type { AgentSummary } from "../../shared/types";
+import { getConfig } from "../config";
+import { getDb } from "../db/database";
+import { HttpError } from "../http-errors";
+import { parseAgentAddress, unixAddress } from "./agent-address";
+import { parseCredential, type AgentCredential } from "./agent-credential";
+
+export const LOCAL_AGENT_ID = "local";
+const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export interface AgentRecord extends AgentSummary {
+  credential: AgentCredential;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  address: string;
+  credential: string;
+}
+
+const KEY = Symbol.for("sysward.console.localAgentRegistered");
+type Holder = { [KEY]?: string };
+
+/** Registers (or re-points) the local agent at the configured data dir; once per process. */
+function ensureLocalAgent(): void {
+  const holder = globalThis as Holder;
+  const c = getConfig();
+  if (holder[KEY] === c.localAgentDataDir) return;
+  getDb()
+    .prepare(
+      `INSERT INTO agents (id, name, address, credential, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET address = excluded.address, credential = excluded.credential`,
+    )
+    .run(LOCAL_AGENT_ID, "This machine", unixAddress(c.localAgentSocketPath), JSON.stringify({ kind: "token-file", path: c.localAgentTokenPath }), Date.now());
+  holder[KEY] = c.localAgentDataDir;
+}
+
+const toSummary = (r: Row): AgentSummary => ({ id: r.id, name: r.name, address: r.address });
+
+export async function listAgents(): Promise<AgentSummary[]> {
+  ensureLocalAgent();
+  const rows = getDb().prepare("SELECT id, name, address, credential FROM agents ORDER BY id = 'local' DESC, name, id").all() as Row[];
+  return rows.map(toSummary);
+}
+
+export async function getAgent(id: string): Promise<AgentSummary | null> {
+  const record = getAgentRecord(id);
+  return record ? { id: record.id, name: record.name, address: record.address } : null;
+}
+
+/** With the credential: for server code that talks to the agent. */
+export function getAgentRecord(id: string): AgentRecord | null {
+  ensureLocalAgent();
+  const row = getDb().prepare("SELECT id, name, address, credential FROM agents WHERE id = ?").get(id) as Row | undefined;
+  return row ? { ...toSummary(row), credential: parseCredential(row.credential) } : null;
+}
+
+export function registerAgent(input: { id: string; name: string; address: string; credential: unknown }): AgentSummary {
+  if (!AGENT_ID.test(input.id)) throw new HttpError(400, "agent ids are 1–63 characters: lowercase letters, digits and '-', starting with a letter or digit");
+  if (input.id === LOCAL_AGENT_ID) throw new HttpError(409, `"${LOCAL_AGENT_ID}" is the local agent and is registered automatically`);
+  if (input.name.trim() === "" || input.name.length > 100) throw new HttpError(400, "agent names need 1–100 characters");
+  let credential: AgentCredential;
+  try {
+    const address = parseAgentAddress(input.address);
+    credential = parseCredential(input.credential);
+    if (address.kind === "https" && credential.kind !== "mtls") throw new Error('an https agent needs an "mtls" credential');
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
+  try {
+    getDb()
+      .prepare("INSERT INTO agents (id, name, address, credential, created_at) VALUES (?, ?, ?, ?, ?)")
+      .run(input.id, input.name.trim(), input.address, JSON.stringify(credential), Date.now());
+  } catch (err) {
+    if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new HttpError(409, `an agent with id ${JSON.stringify(input.id)} already exists`);
+    throw err;
+  }
+  return { id: input.id, name: input.name.trim(), address: input.address };
+}
+
+export function deleteAgent(id: string): AgentSummary {
+  if (id === LOCAL_AGENT_ID) throw new HttpError(409, "the local agent is registered from SYSWARD_DATA_DIR and cannot be removed");
+  const agent = getAgentRecord(id);
+  if (!agent) throw new HttpError(404, `no agent with id ${JSON.stringify(id)}`);
+  getDb().prepare("DELETE FROM agents WHERE id = ?").run(id);
+  return { id: agent.id, name: agent.name, address: agent.address };
+}

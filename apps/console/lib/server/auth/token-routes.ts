@@ -1,0 +1,46 @@
+import "server-only";
+// /api/tokens (GET, POST) and /api/tokens/<id> (DELETE): admins only. A new token is in the
+// POST response and nowhere else, ever.
+import type { NextRequest } from "next/server";
+import { z } from "zod";
+import { audit } from "../audit/audit-log";
+import { errorResponse, HttpError } from "../http-errors";
+import { readJson } from "../read-json";
+import { createToken, deleteToken, listTokens } from "./api-tokens";
+import { authorize } from "./authorize";
+import { parseId } from "./user-routes";
+
+const NewToken = z.object({ name: z.string() });
+
+export async function handleListTokens(req: NextRequest): Promise<Response> {
+  const auth = authorize(req, "admin");
+  if (auth instanceof Response) return auth;
+  return Response.json({ tokens: listTokens() }, { headers: { "cache-control": "no-store" } });
+}
+
+export async function handleCreateToken(req: NextRequest): Promise<Response> {
+  const auth = authorize(req, "write", { action: "create an API token" });
+  if (auth instanceof Response) return auth;
+  try {
+    const { name } = await readJson(req, NewToken);
+    const { token, summary } = createToken(auth.user.id, name);
+    audit({ actor: auth.user, address: auth.address, action: "token.create", target: `${summary.name} (${summary.prefix}…)`, result: "ok" });
+    return Response.json({ token, tokenInfo: summary }, { status: 201, headers: { "cache-control": "no-store" } });
+  } catch (err) {
+    if (err instanceof HttpError) audit({ actor: auth.user, address: auth.address, action: "token.create", result: "failed", detail: err.message });
+    return errorResponse(err);
+  }
+}
+
+export async function handleDeleteToken(req: NextRequest, idText: string): Promise<Response> {
+  const auth = authorize(req, "write", { action: `delete API token ${idText}` });
+  if (auth instanceof Response) return auth;
+  try {
+    const summary = deleteToken(parseId(idText));
+    audit({ actor: auth.user, address: auth.address, action: "token.delete", target: `${summary.name} (${summary.prefix}…) of ${summary.username}`, result: "ok" });
+    return Response.json({ ok: true });
+  } catch (err) {
+    if (err instanceof HttpError) audit({ actor: auth.user, address: auth.address, action: "token.delete", target: `id ${idText}`.slice(0, 100), result: "failed", detail: err.message });
+    return errorResponse(err);
+  }
+}

@@ -1,0 +1,31 @@
+import "server-only";
+// Runs once when the server starts (instrumentation.ts): checks the configuration, opens and
+// migrates the DB, registers the local agent, and creates the first admin.
+import { listAgents } from "./agents/registry";
+import { passwordProblem, randomPassword } from "./auth/passwords";
+import { countUsers, createFirstAdmin } from "./auth/users";
+import { getConfig } from "./config";
+import { getDb } from "./db/database";
+import { getLogger } from "./log";
+
+export async function bootstrapConsole(print: (line: string) => void = (l) => console.log(l)): Promise<void> {
+  const config = getConfig();
+  getDb();
+  await listAgents();
+  if (countUsers() > 0) return;
+  const fromEnv = config.adminPassword;
+  if (fromEnv !== undefined) {
+    const problem = passwordProblem(fromEnv);
+    if (problem) throw new Error(`SYSWARD_ADMIN_PASSWORD: ${problem}`);
+  }
+  const password = fromEnv ?? randomPassword();
+  if (!(await createFirstAdmin(password))) return;
+  // The one place a password is ever printed: to the terminal of whoever started the console,
+  // never to the log.
+  print(
+    fromEnv !== undefined
+      ? "Sysward console: log in as admin with the password from SYSWARD_ADMIN_PASSWORD"
+      : `Sysward console: log in as admin with password ${password}`,
+  );
+  getLogger().info({ dbPath: config.dbPath }, "created the first admin account");
+}

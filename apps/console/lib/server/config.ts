@@ -1,0 +1,94 @@
+import "server-only";
+// Console configuration: environment variables with defaults that run on one laptop with zero
+// setup. Every variable is documented in apps/console/README.md ("Configuration").
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+export interface ConsoleConfig {
+  /** SYSWARD_CONSOLE_DATA_DIR: the console's own state (console.sqlite). */
+  dataDir: string;
+  dbPath: string;
+  /** SYSWARD_DATA_DIR: the local agent's data dir; its socket and token are registered as agent "local". */
+  localAgentDataDir: string;
+  localAgentSocketPath: string;
+  localAgentTokenPath: string;
+  /** SYSWARD_ADMIN_PASSWORD: the first admin's password (first start only); random when unset. */
+  adminPassword: string | undefined;
+  /** SYSWARD_MAX_UPLOAD_BYTES: the largest package the upload route accepts. */
+  maxUploadBytes: number;
+  /** SYSWARD_CONSOLE_HOST / PORT: where scripts/start.mjs listens. */
+  host: string;
+  port: number;
+  /** SYSWARD_SESSION_IDLE_MINUTES / SYSWARD_SESSION_MAX_HOURS. */
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  /** SYSWARD_SECURE_COOKIES: auto (Secure when the request came over https), always, never. */
+  secureCookies: "auto" | "always" | "never";
+  /** SYSWARD_ALLOWED_ORIGINS: extra origins accepted for state-changing requests (reverse proxies). */
+  allowedOrigins: string[];
+  /** SYSWARD_LOG_LEVEL: pino level. */
+  logLevel: string;
+  /** SYSWARD_CONSOLE_LOG_FILE: append JSON logs to this file instead of stderr. */
+  logFile: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+function positiveNumber(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${key}=${JSON.stringify(raw)} must be a number > 0`);
+  return n;
+}
+
+function xdgDataHome(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_DATA_HOME;
+  return xdg && xdg.startsWith("/") ? xdg : join(homedir(), ".local", "share");
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+  // Run-time data paths, not app files: turbopackIgnore keeps Next from tracing the whole project.
+  const dataDir = resolve(/*turbopackIgnore: true*/ env.SYSWARD_CONSOLE_DATA_DIR || join(xdgDataHome(env), "sysward-console"));
+  const localAgentDataDir = resolve(/*turbopackIgnore: true*/ env.SYSWARD_DATA_DIR || join(xdgDataHome(env), "sysward"));
+  const secure = (env.SYSWARD_SECURE_COOKIES || "auto").toLowerCase();
+  const secureCookies = secure === "true" || secure === "always" ? "always" : secure === "false" || secure === "never" ? "never" : secure === "auto" ? "auto" : undefined;
+  if (!secureCookies) throw new ConfigError(`SYSWARD_SECURE_COOKIES=${JSON.stringify(env.SYSWARD_SECURE_COOKIES)} must be auto, true or false`);
+  const port = positiveNumber(env, "PORT", 3000);
+  if (!Number.isInteger(port) || port > 65535) throw new ConfigError(`PORT=${JSON.stringify(env.PORT)} must be a TCP port`);
+  const allowedOrigins = (env.SYSWARD_ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((o) => {
+      try {
+        return new URL(o).origin;
+      } catch {
+        throw new ConfigError(`SYSWARD_ALLOWED_ORIGINS: ${JSON.stringify(o)} is not an origin like https://console.example.com`);
+      }
+    });
+  return {
+    dataDir,
+    dbPath: join(dataDir, "console.sqlite"),
+    localAgentDataDir,
+    localAgentSocketPath: join(localAgentDataDir, "agent.sock"),
+    localAgentTokenPath: join(localAgentDataDir, "agent.token"),
+    adminPassword: env.SYSWARD_ADMIN_PASSWORD || undefined,
+    maxUploadBytes: Math.floor(positiveNumber(env, "SYSWARD_MAX_UPLOAD_BYTES", 2 * 1024 ** 3)),
+    host: env.SYSWARD_CONSOLE_HOST || "127.0.0.1",
+    port,
+    sessionIdleMs: positiveNumber(env, "SYSWARD_SESSION_IDLE_MINUTES", 720) * 60_000,
+    sessionMaxMs: positiveNumber(env, "SYSWARD_SESSION_MAX_HOURS", 168) * 3_600_000,
+    secureCookies,
+    allowedOrigins,
+    logLevel: env.SYSWARD_LOG_LEVEL || "info",
+    logFile: env.SYSWARD_CONSOLE_LOG_FILE || undefined,
+  };
+}
+
+let cached: ConsoleConfig | undefined;
+
+/** The process's configuration, read once. */
+export function getConfig(): ConsoleConfig {
+  return (cached ??= loadConfig());
+}

@@ -1,0 +1,58 @@
+import "server-only";
+// Schema migrations, applied in order; PRAGMA user_version records how many have run.
+// Append only: never edit a migration that has shipped.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+    created_at    INTEGER NOT NULL
+  );
+  -- Only hashes of session ids and tokens are stored: a copy of this file logs nobody in.
+  CREATE TABLE sessions (
+    id_hash      TEXT PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    address      TEXT
+  );
+  CREATE INDEX sessions_by_user ON sessions(user_id);
+  CREATE TABLE api_tokens (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    prefix       TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_used_at INTEGER
+  );
+  CREATE TABLE login_throttle (
+    key             TEXT PRIMARY KEY,
+    failures        INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL
+  );
+  CREATE TABLE audit_log (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    user_id  INTEGER,
+    username TEXT,
+    address  TEXT,
+    action   TEXT NOT NULL,
+    target   TEXT,
+    result   TEXT NOT NULL CHECK (result IN ('ok', 'failed', 'denied')),
+    detail   TEXT
+  );
+  CREATE INDEX audit_log_by_time ON audit_log(at);
+  -- credential: JSON, e.g. {"kind":"token-file","path":"…/agent.token"} or {"kind":"token","token":"…"}.
+  CREATE TABLE agents (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    credential TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,13 @@
+import type { NextConfig } from "next";
+
+const nextConfig: NextConfig = {
+  // Two engineers build side by side: NEXT_DIST_DIR=.next-server keeps their outputs apart.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
+  // Native addon and worker-thread logger: loaded from node_modules at run time, never bundled.
+  serverExternalPackages: ["better-sqlite3", "pino"],
+  // The generated proto package is TypeScript source.
+  transpilePackages: ["@sysward/proto"],
+  poweredByHeader: false,
+};
+
+export default nextConfig;
