@@ -17,6 +17,7 @@ export type AuditAction =
   | "rollback"
   | "user.create"
   | "user.delete"
+  | "user.password-reset"
   | "token.create"
   | "token.delete"
   | "agent.register"

@@ -88,3 +88,24 @@ export async function checkPassword(username: string, password: string): Promise
   const ok = await verifyPassword(password, row?.password_hash ?? (await timingDummyHash()));
   return row && ok ? toUser(row) : null;
 }
+
+/**
+ * Sets a new password for `admin` (re-creating the account as an admin if it was deleted) and
+ * ends its sessions. For the operator at the machine: `npm run reset-admin-password`.
+ */
+export async function resetAdminPassword(password: string): Promise<void> {
+  const problem = passwordProblem(password);
+  if (problem) throw new HttpError(400, problem);
+  const hash = await hashPassword(password);
+  const db = getDb();
+  db.transaction(() => {
+    const row = db.prepare("SELECT id FROM users WHERE username = 'admin'").get() as { id: number } | undefined;
+    if (row) {
+      db.prepare("UPDATE users SET password_hash = ?, role = 'admin' WHERE id = ?").run(hash, row.id);
+      db.prepare("DELETE FROM sessions WHERE user_id = ?").run(row.id);
+    } else {
+      db.prepare("INSERT INTO users (username, password_hash, role, created_at) VALUES ('admin', ?, 'admin', ?)").run(hash, Date.now());
+    }
+  }).immediate();
+}
+
