@@ -7,7 +7,7 @@ import { SESSION_COOKIE } from "./lib/shared/session-cookie";
 
 const PUBLIC_PAGES = new Set(["/login"]);
 /** Route handlers outside /api that answer 401 themselves. */
-const ROUTE_HANDLER = /^\/agents\/[^/]+\/debug\/vars$/;
+const ROUTE_HANDLER = /^\/agents\/[^/]+\/(debug\/vars|metrics)$/;
 const STATIC_FILE = /\.[A-Za-z0-9]+$/;
 
 export function proxy(req: NextRequest): NextResponse {

@@ -24,6 +24,8 @@ import { perfHandlers } from "./rpc/perf-handlers";
 import { authInterceptor } from "./rpc/interceptors/auth";
 import { errorsInterceptor } from "./rpc/interceptors/errors";
 import { loggingInterceptor } from "./rpc/interceptors/logging";
+import { metricsInterceptor } from "./rpc/interceptors/metrics";
+import { AgentMetrics } from "./metrics/agent-metrics";
 import { createRoutes } from "./rpc/routes";
 import { startAgentServer, type TcpListenOptions } from "./rpc/server";
 import pkg from "../package.json";
@@ -61,6 +63,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     const rpcCalls = new CounterMap();
     publishProcessVars(vars);
     vars.publish("rpc-calls", () => rpcCalls.toJSON());
+    const metrics = new AgentMetrics();
 
     const selected = await selectRuntime({ preference: config.runtime, stateDir: config.runtimeStateDir, supervisor: { logger } });
     cleanups.unshift(() => selected.runtime.close());
@@ -74,6 +77,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       defaultHealthSeconds: config.defaultHealthSeconds,
       logger,
       crashAt: config.crashAt,
+      onInstall: metrics.countInstall,
     });
     await services.init();
     cleanups.unshift(() => services.close());
@@ -99,6 +103,13 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       }
     };
     publishPerfVars(vars, perf, history, watchers);
+    metrics.observe({
+      perf,
+      services,
+      agentVersion: pkg.version,
+      runtime: runtimeInfo.name,
+      onError: (err) => logger.warn({ err }, "metrics collection error"),
+    });
     vars.publish("agent", () => ({
       version: pkg.version,
       started: startedAt.toISOString(),
@@ -117,16 +128,16 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
         runtime: runtimeInfo,
       }),
       perfHandlers({ perf, history, watchers }),
-      installHandlers({ services, servicePerf }),
+      installHandlers({ services, servicePerf, idleSeconds: config.installIdleSeconds }),
       serviceHandlers({ services, servicePerf }),
       logHandlers({ services }),
     );
     const server = await startAgentServer({
       socketPath: config.socketPath,
       routes,
-      interceptors: [loggingInterceptor(logger, rpcCalls), authInterceptor(tokenOk), errorsInterceptor(logger)],
+      interceptors: [metricsInterceptor(metrics.rpc), loggingInterceptor(logger, rpcCalls), authInterceptor(tokenOk), errorsInterceptor(logger)],
       isAuthorized: (h) => tokenOk(h),
-      httpRoutes: { "/debug/vars": (req, res) => serveDebugVars(vars, req, res) },
+      httpRoutes: { "/debug/vars": (req, res) => serveDebugVars(vars, req, res), "/metrics": metrics.serve },
       logger,
       tcp: config.listen && readTlsFiles(config.listen),
     });

@@ -10,6 +10,7 @@ describe("agent config", () => {
     expect(c.perfIntervalMs).toBe(1000);
     expect(c.maxPackageBytes).toBe(2 * 1024 ** 3);
     expect(c.defaultHealthSeconds).toBe(30);
+    expect(c.installIdleSeconds).toBe(60);
     expect(c.runtime).toBe("auto");
     expect(c.listen).toBeUndefined();
   });
@@ -23,6 +24,7 @@ describe("agent config", () => {
     expect(() => loadConfig({ SYSWARD_PERF_INTERVAL_MS: "fast" })).toThrow(/SYSWARD_PERF_INTERVAL_MS/);
     expect(() => loadConfig({ SYSWARD_PERF_INTERVAL_MS: "10" })).toThrow(ConfigError);
     expect(() => loadConfig({ SYSWARD_RUNTIME: "docker" })).toThrow(/auto, supervisor or systemd/);
+    expect(() => loadConfig({ SYSWARD_INSTALL_IDLE_SECONDS: "0" })).toThrow(/SYSWARD_INSTALL_IDLE_SECONDS/);
   });
 
   it("parses listen addresses, IPv6 included", () => {

@@ -2,6 +2,7 @@
 // Every variable is documented in the README's "Agent configuration" table.
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { LISTEN_FILE, readListenFile } from "./enroll/listen-file";
 import type { RuntimeName } from "./runtime/runtime";
 
 export interface AgentConfig {
@@ -20,11 +21,13 @@ export interface AgentConfig {
   maxPackageBytes: number;
   /** SYSWARD_HEALTH_SECONDS: health window when an Install does not say. */
   defaultHealthSeconds: number;
+  /** SYSWARD_INSTALL_IDLE_SECONDS: an Install stream that sends nothing this long is abandoned (frees the name). */
+  installIdleSeconds: number;
   /** SYSWARD_RUNTIME: auto | supervisor | systemd. */
   runtime: "auto" | RuntimeName;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
-  /** SYSWARD_LISTEN (+ SYSWARD_TLS_*): the opt-in TCP listener; refused unless TLS and client CA are configured. */
+  /** SYSWARD_LISTEN (+ SYSWARD_TLS_*), else the data dir's listen.json from `enroll`: the opt-in TCP listener; refused unless TLS and client CA are configured. */
   listen?: ListenConfig;
   /** SYSWARD_TEST_CRASH_AT: test-only; the agent SIGKILLs itself when an install reaches this phase. */
   crashAt?: string;
@@ -49,8 +52,18 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: (m[1] ?? m[2])!, port };
 }
 
-function listenConfig(env: NodeJS.ProcessEnv): ListenConfig | undefined {
-  if (!env.SYSWARD_LISTEN) return undefined;
+/** The listener `enroll` saved in the data dir's listen.json, when SYSWARD_LISTEN is not set. */
+function enrolledListenConfig(dataDir: string): ListenConfig | undefined {
+  try {
+    const f = readListenFile(dataDir);
+    return f && { ...parseListen(f.listen), certPath: f.certPath, keyPath: f.keyPath, clientCaPath: f.clientCaPath, crlPath: f.crlPath };
+  } catch (err) {
+    throw new ConfigError(err instanceof ConfigError ? `${join(dataDir, LISTEN_FILE)}: "listen" must be host:port` : (err as Error).message);
+  }
+}
+
+function listenConfig(env: NodeJS.ProcessEnv, dataDir: string): ListenConfig | undefined {
+  if (!env.SYSWARD_LISTEN) return enrolledListenConfig(dataDir);
   const { host, port } = parseListen(env.SYSWARD_LISTEN);
   const missing = ["SYSWARD_TLS_CERT", "SYSWARD_TLS_KEY", "SYSWARD_TLS_CLIENT_CA"].filter((k) => !env[k]);
   if (missing.length) {
@@ -101,9 +114,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     perfIntervalMs: positiveInt(env, "SYSWARD_PERF_INTERVAL_MS", 1000, 50),
     maxPackageBytes: positiveInt(env, "SYSWARD_MAX_PACKAGE_BYTES", 2 * 1024 ** 3),
     defaultHealthSeconds: positiveInt(env, "SYSWARD_HEALTH_SECONDS", 30, 0),
+    installIdleSeconds: positiveInt(env, "SYSWARD_INSTALL_IDLE_SECONDS", 60),
     runtime,
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
-    listen: listenConfig(env),
+    listen: listenConfig(env, dataDir),
     crashAt: env.SYSWARD_TEST_CRASH_AT || undefined,
   };
 }

@@ -1,10 +1,15 @@
 // `npm run agent`: start the agent with config from the environment; stop cleanly on SIGTERM/SIGINT.
+// `… enroll <console-url> <token> --listen host:port`: enrol with a console instead (src/enroll/).
 import { loadConfig, ConfigError } from "./config";
 import { startAgent } from "./agent";
 import { AgentLockedError } from "./lifecycle/data-dir";
 import { createLogger } from "./logger";
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "enroll") {
+    const { runEnrollCommand } = await import("./enroll/enroll-command");
+    process.exit(await runEnrollCommand(process.argv.slice(3)));
+  }
   let config;
   try {
     config = loadConfig();

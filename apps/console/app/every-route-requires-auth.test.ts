@@ -42,7 +42,12 @@ const routeFiles = files.filter((f) => /(^|\/)route\.ts$/.test(f));
 const pageFiles = files.filter((f) => /(^|\/)page\.tsx$/.test(f));
 
 /** The only doors open without credentials, and what they answer. */
-const PUBLIC_ROUTES: Record<string, number> = { "GET /api/healthz": 200 };
+const PUBLIC_ROUTES: Record<string, number> = {
+  "GET /api/healthz": 200,
+  // A new machine's agent enrolling has no session or API token: its credential is the one-time
+  // enrollment token in the body, so without one (or with a session or API token) it is 401.
+  "POST /api/enroll": 401,
+};
 const LOGIN = "POST /api/auth/login";
 const PUBLIC_PAGES = new Set(["/login"]);
 
@@ -57,7 +62,7 @@ describe("every route handler", () => {
   });
 
   for (const { file, url, params } of cases) {
-    it(`${file} answers 401 without a valid session or token (only healthz and login are open)`, async () => {
+    it(`${file} answers 401 without a valid session or token (only healthz, login and enroll are open)`, async () => {
       const mod = (await import(/* @vite-ignore */ `./${file.replace(/\.ts$/, "")}`)) as Record<string, unknown>;
       const methods = HTTP_METHODS.filter((m) => typeof mod[m] === "function");
       expect(methods.length, `${file} exports no HTTP method`).toBeGreaterThan(0);

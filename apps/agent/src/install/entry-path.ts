@@ -28,7 +28,19 @@ export function normaliseEntryPath(name: string): EntryPathResult {
   return { ok: true, path: segments.join("/").normalize("NFC") };
 }
 
-/** How an entry is named in error messages: quoted, so odd characters show. */
+const SHOWN_MAX = 160;
+
+/**
+ * How an entry is named in error messages: quoted and escaped, so odd characters show, and cut
+ * at SHOWN_MAX characters of the escaped form (a name of NULs and junk bytes escapes to six
+ * times its length), never inside a character.
+ */
 export function showEntryName(name: string): string {
-  return JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
+  let shown = "";
+  for (const ch of name) {
+    const escaped = JSON.stringify(ch).slice(1, -1);
+    if (shown.length + escaped.length > SHOWN_MAX) return `"${shown}…"`;
+    shown += escaped;
+  }
+  return `"${shown}"`;
 }

@@ -22,8 +22,9 @@ import {
   type VersionRecord,
 } from "./service-record";
 import {
-  INSTALL_PHASES,
+  CRASH_POINTS,
   type ChangeResult,
+  type CrashPoint,
   type InstallHeaderInput,
   type InstallPhaseName,
   type ManagerLogger,
@@ -64,6 +65,8 @@ export interface ServiceManagerOptions {
   logger?: ManagerLogger;
   /** SYSWARD_TEST_CRASH_AT (test only): SIGKILL this process when an install reaches the phase. */
   crashAt?: string;
+  /** Told when an install takes its name's lock and how it ends (the agent's /metrics counts these). */
+  onInstall?: (event: "started" | "succeeded" | "failed" | "rolled-back") => void;
 }
 
 const MAX_HEALTH_SECONDS = 3600;
@@ -93,8 +96,8 @@ export class ServiceManager {
     this.log = o.logger ?? NO_LOG;
     this.limits = { ...DEFAULT_EXTRACT_LIMITS, ...o.extractLimits };
     this.keep = Math.max(1, o.keepVersions ?? 3);
-    if (o.crashAt && !INSTALL_PHASES.includes(o.crashAt as InstallPhaseName)) {
-      this.log.warn({ crashAt: o.crashAt, phases: INSTALL_PHASES }, "SYSWARD_TEST_CRASH_AT names no install phase; it will never fire");
+    if (o.crashAt && !CRASH_POINTS.includes(o.crashAt as CrashPoint)) {
+      this.log.warn({ crashAt: o.crashAt, points: CRASH_POINTS }, "SYSWARD_TEST_CRASH_AT names no crash point; it will never fire");
     }
   }
 
@@ -169,6 +172,10 @@ export class ServiceManager {
         rec = { ...rec, handle: await this.o.runtime.start(spec) };
         await this.saveRecord(rec);
       }
+    } else {
+      // Stopped on purpose. An agent killed between recording the Stop and stopping the process
+      // left it running, unwatched (found by reliability/kill-matrix): stop it now.
+      await this.stopLeftovers(name);
     }
   }
 
@@ -202,9 +209,19 @@ export class ServiceManager {
       );
     }
     const release = this.locks.acquire(header.name, "install");
-    return this.track(
-      this.runInstall(header, healthSeconds, expectSha, chunks, signal).finally(release),
+    this.o.onInstall?.("started");
+    const counted = this.runInstall(header, healthSeconds, expectSha, chunks, signal).then(
+      (res) => {
+        this.o.onInstall?.("succeeded");
+        return res;
+      },
+      (err: unknown) => {
+        // undoInstall leaves the phase "rolled-back" only when the previous version was brought back.
+        this.o.onInstall?.(this.progress.get(header.name)?.phase === "rolled-back" ? "rolled-back" : "failed");
+        throw err;
+      },
     );
+    return this.track(counted.finally(release));
   }
 
   private async runInstall(
@@ -398,11 +415,13 @@ export class ServiceManager {
       if (!rec) throw notFound(name);
       const pkgDir = this.pkgDir(name);
       await writeJournal(pkgDir, { op: "remove", name, startedAt: new Date().toISOString() });
+      this.crashPoint("remove-journaled");
       await this.o.runtime.stop(name);
       await this.o.runtime.remove(name, { force: true });
+      this.crashPoint("remove-stopped");
       this.records.delete(name);
       this.progress.delete(name);
-      await this.discardPackageDir(name);
+      await this.discardPackageDir(name, () => this.crashPoint("remove-renamed"));
       this.log.info({ name }, "removed");
     } finally {
       release();
@@ -424,6 +443,7 @@ export class ServiceManager {
     return this.change(name, "stop", async (rec) => {
       rec = { ...rec, desired: "stopped" };
       await this.saveRecord(rec);
+      this.crashPoint("stop-recorded");
       await this.o.runtime.stop(name);
       return rec;
     });
@@ -434,6 +454,7 @@ export class ServiceManager {
       rec = { ...rec, desired: "running" };
       await this.saveRecord(rec);
       await this.o.runtime.stop(name);
+      this.crashPoint("restart-stopped");
       return { ...rec, handle: await this.o.runtime.start(this.specFor(name, rec)) };
     });
   }
@@ -464,6 +485,7 @@ export class ServiceManager {
       // service.json first: a crash from here on recovers to the target version.
       rec = { ...rec, current: target.id, desired: "running" };
       await this.saveRecord(rec);
+      this.crashPoint("rollback-committed");
       await this.o.runtime.stop(name);
       await switchCurrent(this.pkgDir(name), target.id);
       rec = { ...rec, handle: await this.o.runtime.start(this.spec(name, target)) };
@@ -594,7 +616,7 @@ export class ServiceManager {
   }
 
   /** Rename out of the way first, so a crash mid-delete never leaves a half package under its name. */
-  private async discardPackageDir(name: string): Promise<void> {
+  private async discardPackageDir(name: string, afterRename?: () => void): Promise<void> {
     const trash = join(this.o.packagesDir, `.removing-${name}-${randomBytes(4).toString("hex")}`);
     try {
       await rename(this.pkgDir(name), trash);
@@ -603,6 +625,7 @@ export class ServiceManager {
       throw err;
     }
     await fsyncDir(this.o.packagesDir);
+    afterRename?.();
     await rm(trash, { recursive: true, force: true });
   }
 
@@ -610,7 +633,7 @@ export class ServiceManager {
     this.progress.set(name, { phase, detail, since: new Date() });
   }
 
-  private crashPoint(phase: InstallPhaseName): void {
+  private crashPoint(phase: CrashPoint): void {
     if (this.o.crashAt !== phase) return;
     this.log.warn({ phase }, "SYSWARD_TEST_CRASH_AT: killing the agent with SIGKILL");
     process.kill(process.pid, "SIGKILL");

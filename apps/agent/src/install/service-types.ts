@@ -14,6 +14,16 @@ export const INSTALL_PHASES: readonly InstallPhaseName[] = [
   "failed",
 ];
 
+/**
+ * Where SYSWARD_TEST_CRASH_AT (test only) can kill the agent besides the install phases: the
+ * steps of remove, rollback, restart and stop that leave disk and processes between two states.
+ */
+export const OTHER_CRASH_POINTS = ["remove-journaled", "remove-stopped", "remove-renamed", "rollback-committed", "restart-stopped", "stop-recorded"] as const;
+
+export type CrashPoint = InstallPhaseName | (typeof OTHER_CRASH_POINTS)[number];
+
+export const CRASH_POINTS: readonly CrashPoint[] = [...INSTALL_PHASES, ...OTHER_CRASH_POINTS];
+
 export interface InstallHeaderInput {
   name: string;
   /** Seconds the new version must stay up; undefined: the configured default. */

@@ -10,6 +10,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
+import { openZipBounded } from "./bounded-zip-reader";
 import { normaliseEntryPath, showEntryName } from "./entry-path";
 
 export interface ExtractLimits {
@@ -58,7 +59,7 @@ export async function extractZip(
   await mkdir(root, { mode: 0o755 });
   let zip: ZipFile;
   try {
-    zip = await yauzl.openPromise(zipPath, {
+    zip = await openZipBounded(zipPath, {
       lazyEntries: true,
       autoClose: false,
       // We decode and judge names ourselves so every refusal has the same shape.

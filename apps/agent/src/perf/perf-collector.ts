@@ -115,6 +115,19 @@ export class PerfCollector {
   }
 
   /**
+   * Cumulative /proc/stat ticks (all cores) of the reading behind the latest sample, for counters
+   * such as Prometheus' CPU seconds. Undefined before start() has resolved.
+   */
+  latestTicks(): Readonly<CpuTicks> | undefined {
+    return this.#latest ? this.#prev?.stat.total : undefined;
+  }
+
+  /** USER_HZ: the unit of latestTicks(). */
+  get clockTicksPerSecond(): number {
+    return this.#clockTicks;
+  }
+
+  /**
    * onSample runs synchronously on the collector's tick for every new sample: keep it O(1)
    * (the WatchPerf mailbox just keeps a reference). onStop runs once when the collector stops.
    * Returns the unsubscribe function. Subscribing to a stopped collector calls onStop at once.

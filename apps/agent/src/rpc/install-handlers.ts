@@ -4,6 +4,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { AgentService, InstallResponseSchema, type InstallHeader, type InstallRequest } from "@sysward/proto";
+import { idleTimeout } from "../install/idle-timeout";
 import type { ServiceManager } from "../install/service-manager";
 import type { InstallHeaderInput } from "../install/service-types";
 import { toServiceMessage, type ServicePerfLookup } from "./service-handlers";
@@ -11,12 +12,21 @@ import { toServiceMessage, type ServicePerfLookup } from "./service-handlers";
 export interface InstallHandlerDeps {
   services: ServiceManager;
   servicePerf?: ServicePerfLookup;
+  /** SYSWARD_INSTALL_IDLE_SECONDS: a stream that sends nothing this long fails with DeadlineExceeded. */
+  idleSeconds?: number;
 }
+
+const DEFAULT_IDLE_SECONDS = 60;
 
 export function installHandlers(deps: InstallHandlerDeps): Pick<ServiceImpl<typeof AgentService>, "install"> {
   return {
     async install(requests, ctx) {
-      const it = requests[Symbol.asyncIterator]();
+      const idle = deps.idleSeconds ?? DEFAULT_IDLE_SECONDS;
+      const it = idleTimeout(
+        requests,
+        idle * 1000,
+        `the upload stalled: no Install message for ${idle} s, so the install was abandoned (SYSWARD_INSTALL_IDLE_SECONDS)`,
+      )[Symbol.asyncIterator]();
       const first = await it.next();
       if (first.done || first.value.msg.case !== "header") {
         throw new ConnectError("the first Install message must be the header (name, health_seconds, ...)", Code.InvalidArgument);

@@ -48,6 +48,21 @@ function removeStaleSocket(path: string): void {
   }
 }
 
+/**
+ * connect-node waits for a backpressured response's "drain" or "error" before it writes more.
+ * A client that vanishes (connection dropped, stream reset) brings neither, only "close", so a
+ * streaming handler would wait forever, holding its generator and what that keeps open — a Logs
+ * follower kept its log file open (found by reliability/stream-churn.integration.test.ts). An
+ * early close becomes the error connect-node reads as "the client hung up" (Code.Aborted,
+ * which it drops quietly); the handler's generator is then closed and its finally blocks run.
+ */
+function failPendingWriteOnClose(res: http2.Http2ServerResponse): void {
+  res.once("close", () => {
+    if (res.writableEnded || res.listenerCount("error") === 0) return;
+    res.emit("error", Object.assign(new Error("the client went away mid-response"), { code: "ERR_HTTP2_INVALID_STREAM" }));
+  });
+}
+
 export async function startAgentServer(opts: AgentServerOptions): Promise<AgentServer> {
   const shutdown = new AbortController();
   const adapter = connectNodeAdapter({
@@ -71,7 +86,11 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     },
   });
 
-  const server = http2.createServer({}, adapter);
+  const handler = (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+    failPendingWriteOnClose(res);
+    adapter(req, res);
+  };
+  const server = http2.createServer({}, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   const track = (srv: http2.Http2Server | http2.Http2SecureServer) => {
     srv.on("session", (s: http2.ServerHttp2Session) => {
@@ -114,7 +133,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
         minVersion: "TLSv1.3",
         allowHTTP1: false,
       },
-      adapter,
+      handler,
     );
     track(tcpServer);
     tcpServer.on("tlsClientError", (err) => opts.logger.info({ err: err.message }, "TLS client refused"));

@@ -7,11 +7,15 @@ import { countUsers, createFirstAdmin } from "./auth/users";
 import { getConfig } from "./config";
 import { getDb } from "./db/database";
 import { getLogger } from "./log";
+import { ensureConsoleCa } from "./pki/console-ca";
 
 export async function bootstrapConsole(print: (line: string) => void = (l) => console.log(l)): Promise<void> {
   const config = getConfig();
   getDb();
   await listAgents();
+  // The CA for remote agents. Without it (no openssl) the console still runs its local agent;
+  // enrollment then answers 503 and says why.
+  await ensureConsoleCa().catch((err: unknown) => getLogger().warn({ err }, "the console's certificate authority is not available; remote agents cannot enrol"));
   if (countUsers() > 0) return;
   const fromEnv = config.adminPassword;
   if (fromEnv !== undefined) {

@@ -7,6 +7,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { readFileSync } from "node:fs";
 import type http2 from "node:http2";
 import net from "node:net";
+import tls from "node:tls";
+import { refuseRevokedAgent } from "../pki/refuse-revoked-agent";
 import type { AgentCredential } from "./agent-credential";
 
 export type AgentAddress = { kind: "unix"; socketPath: string } | { kind: "https"; url: URL };
@@ -46,7 +48,32 @@ export function http2TargetFor(address: AgentAddress, credential: AgentCredentia
       }
       // Read when the connection is made, so renewed certificates are picked up on reconnect.
       const read = (p: string) => readFileSync(p);
-      return { url: address.url.origin, options: { ca: read(credential.caPath), cert: read(credential.certPath), key: read(credential.keyPath), minVersion: "TLSv1.3" } };
+      const host = address.url.hostname.replace(/^\[(.*)\]$/, "$1");
+      const tlsOptions: tls.ConnectionOptions = {
+        host,
+        port: Number(address.url.port || 443),
+        servername: net.isIP(host) ? undefined : host,
+        ALPNProtocols: ["h2"],
+        ca: read(credential.caPath),
+        cert: read(credential.certPath),
+        key: read(credential.keyPath),
+        minVersion: "TLSv1.3",
+        // A removed agent's certificate stops working (pki/).
+        checkServerIdentity: refuseRevokedAgent,
+      };
+      return { url: address.url.origin, options: { createConnection: () => tlsWithHandshakeDeadline(tlsOptions, address.url.origin) } };
     }
   }
+}
+
+/** A frozen agent accepts TCP but never finishes TLS: give up, so the connection is retried later. */
+const HANDSHAKE_TIMEOUT_MS = 5_000;
+
+function tlsWithHandshakeDeadline(options: tls.ConnectionOptions, origin: string): tls.TLSSocket {
+  const socket = tls.connect(options);
+  const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake with the agent at ${origin} within ${HANDSHAKE_TIMEOUT_MS / 1000} s`)), HANDSHAKE_TIMEOUT_MS);
+  const done = () => clearTimeout(timer);
+  socket.once("secureConnect", done);
+  socket.once("close", done);
+  return socket;
 }

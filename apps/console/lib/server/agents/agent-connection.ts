@@ -6,6 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { Http2SessionManager } from "@connectrpc/connect-node";
 import { http2TargetFor, parseAgentAddress } from "./agent-address";
 import { bearerTokenSource } from "./agent-credential";
+import { GuardedSessionManager } from "./guarded-session-manager";
 import type { AgentRecord } from "./registry";
 
 export interface AgentConnection {
@@ -47,7 +48,9 @@ export function agentConnection(agent: AgentRecord): AgentConnection {
   const connection: AgentConnection = {
     agentId: agent.id,
     baseUrl: target.url,
-    sessions: new Http2SessionManager(target.url, { idleConnectionTimeoutMs: 5 * 60_000 }, target.options),
+    // Pings: a connection to an agent that vanished without closing it (a dead or frozen
+    // machine) fails its open calls within ~8 s instead of hanging, and a new one is opened.
+    sessions: new GuardedSessionManager(target.url, { idleConnectionTimeoutMs: 5 * 60_000, pingIntervalMs: 5_000, pingTimeoutMs: 3_000 }, target.options),
     bearer: bearerTokenSource(agent.credential),
   };
   map.set(agent.id, { fingerprint, connection });

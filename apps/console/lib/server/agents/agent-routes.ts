@@ -7,6 +7,7 @@ import type { AgentStatus } from "../../shared/types";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
 import { errorResponse, HttpError } from "../http-errors";
+import { revokeAgentCertificates } from "../pki/certificate-store";
 import { readJson } from "../read-json";
 import { agentClient } from "./agent-client";
 import { agentConnection, forgetAgentConnection } from "./agent-connection";
@@ -63,6 +64,10 @@ export async function handleDeleteAgent(req: NextRequest, agentId: string): Prom
     const agent = deleteAgent(agentId);
     forgetAgentConnection(agentId);
     audit({ actor: auth.user, address: auth.address, action: "agent.delete", target: agent.id, result: "ok", detail: agent.address });
+    // An enrolled agent's certificate is revoked with it: the console refuses it from now on.
+    for (const serial of revokeAgentCertificates(agentId)) {
+      audit({ actor: auth.user, address: auth.address, action: "certificate.revoke", target: agent.id, result: "ok", detail: `serial ${serial}` });
+    }
     return Response.json({ ok: true });
   } catch (err) {
     if (err instanceof HttpError) audit({ actor: auth.user, address: auth.address, action: "agent.delete", target: agentId.slice(0, 100), result: "failed", detail: err.message });

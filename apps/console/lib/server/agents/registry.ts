@@ -9,7 +9,7 @@ import { parseAgentAddress, unixAddress } from "./agent-address";
 import { parseCredential, type AgentCredential } from "./agent-credential";
 
 export const LOCAL_AGENT_ID = "local";
-const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export interface AgentRecord extends AgentSummary {
   credential: AgentCredential;

@@ -22,6 +22,9 @@ export type AuditAction =
   | "token.delete"
   | "agent.register"
   | "agent.delete"
+  | "agent.enroll"
+  | "enrollment.create"
+  | "certificate.revoke"
   | "access.denied";
 
 export interface AuditInput {

@@ -55,4 +55,31 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 2: remote agents enrol with a one-time token and get a certificate from the console's CA.
+  `
+  -- Only the SHA-256 of an enrollment token is stored; used_at burns it.
+  CREATE TABLE enrollments (
+    id         INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    agent_id   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at    INTEGER
+  );
+  -- Every certificate the console's CA signed; revoked_at set means it is in the CRL and the
+  -- console refuses a peer presenting it. serial: uppercase hex as OpenSSL prints it.
+  CREATE TABLE certificates (
+    serial         TEXT PRIMARY KEY,
+    fingerprint256 TEXT NOT NULL UNIQUE,
+    kind           TEXT NOT NULL CHECK (kind IN ('agent', 'client')),
+    subject        TEXT NOT NULL,
+    agent_id       TEXT,
+    not_after      INTEGER NOT NULL,
+    issued_at      INTEGER NOT NULL,
+    revoked_at     INTEGER
+  );
+  CREATE INDEX certificates_by_agent ON certificates(agent_id);
+  `,
 ];

@@ -1,5 +1,7 @@
 import "server-only";
-// /agents/<agentId>/debug/vars: the agent's expvar JSON, behind the same auth as everything else.
+// The agent's plain-HTTP pages next to its RPCs — /debug/vars (expvar JSON) and /metrics
+// (Prometheus text) — forwarded as a GET of that fixed path, behind the same auth as everything
+// else: any signed-in user or API token may read them.
 import type { NextRequest } from "next/server";
 import { authorize } from "../auth/authorize";
 import { agentConnection } from "../agents/agent-connection";
@@ -7,7 +9,15 @@ import { getAgentRecord } from "../agents/registry";
 import { errorResponse, jsonError } from "../http-errors";
 import { AgentUnreachableError, forwardToAgent } from "./forward-to-agent";
 
-export async function handleDebugVars(req: NextRequest, agentId: string): Promise<Response> {
+/** The paths the console forwards, with the Accept it sends for each. */
+const AGENT_PAGES = {
+  "/debug/vars": "application/json",
+  "/metrics": "text/plain; version=0.0.4",
+} as const;
+
+export type AgentPage = keyof typeof AGENT_PAGES;
+
+export async function handleAgentGet(req: NextRequest, agentId: string, page: AgentPage): Promise<Response> {
   const auth = authorize(req, "read");
   if (auth instanceof Response) return auth;
   const agent = getAgentRecord(agentId);
@@ -15,8 +25,8 @@ export async function handleDebugVars(req: NextRequest, agentId: string): Promis
   try {
     return await forwardToAgent(agentConnection(agent), {
       method: "GET",
-      path: "/debug/vars",
-      headers: new Headers({ accept: "application/json" }),
+      path: page,
+      headers: new Headers({ accept: AGENT_PAGES[page] }),
       body: null,
       signal: req.signal,
     });

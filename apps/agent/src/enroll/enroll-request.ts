@@ -1,0 +1,110 @@
+// The agent's half of POST /api/enroll: a new ECDSA P-256 key, a signature proving it holds it,
+// and the console's answer checked before anything is trusted. The console builds the same proof
+// bytes in apps/console/lib/server/pki/enroll-proof.ts — change both or neither.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, X509Certificate } from "node:crypto";
+
+export function enrollProofMessage(token: string, address: string, publicKeyPem: string): Buffer {
+  return Buffer.from(`sysward-enroll-v1\n${token}\n${address}\n${publicKeyPem.trim()}\n`);
+}
+
+export interface EnrollRequest {
+  consoleUrl: string;
+  token: string;
+  /** host:port the console will dial. */
+  address: string;
+  agentToken: string;
+  caSha256?: string;
+}
+
+export interface Enrolled {
+  agentId: string;
+  name: string;
+  /** https://host:port as the console registered it. */
+  address: string;
+  keyPem: string;
+  certPem: string;
+  caCertPem: string;
+  clientCaCertPem: string;
+  crlPem: string;
+}
+
+export class EnrollError extends Error {}
+
+const TIMEOUT_MS = 30_000;
+
+interface Answer {
+  agentId?: unknown;
+  name?: unknown;
+  address?: unknown;
+  cert?: unknown;
+  caCert?: unknown;
+  clientCaCert?: unknown;
+  crl?: unknown;
+  error?: unknown;
+}
+
+const normalizeFingerprint = (fp: string) => fp.replace(/:/g, "").toUpperCase();
+
+export async function requestCertificate(req: EnrollRequest): Promise<Enrolled> {
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+  const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }) as string;
+  const proof = sign("sha256", enrollProofMessage(req.token, req.address, publicKeyPem), privateKey).toString("base64");
+  const url = `${req.consoleUrl}/api/enroll`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: req.token, address: req.address, publicKey: publicKeyPem, proof, agentToken: req.agentToken }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      redirect: "error",
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new EnrollError(`could not reach the console at ${url}: ${cause ?? (err as Error).message}`);
+  }
+  let answer: Answer;
+  try {
+    answer = (await res.json()) as Answer;
+  } catch {
+    throw new EnrollError(`the console at ${url} answered ${res.status} without JSON: is that the Sysward console's URL?`);
+  }
+  if (!res.ok) throw new EnrollError(`the console refused the enrollment (${res.status}): ${typeof answer.error === "string" ? answer.error : "no reason given"}`);
+  const s = (k: keyof Answer): string => {
+    const v = answer[k];
+    if (typeof v !== "string" || v === "") throw new EnrollError(`the console's answer has no ${k}`);
+    return v;
+  };
+  const enrolled: Enrolled = {
+    agentId: s("agentId"),
+    name: s("name"),
+    address: s("address"),
+    keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
+    certPem: s("cert"),
+    caCertPem: s("caCert"),
+    clientCaCertPem: s("clientCaCert"),
+    crlPem: s("crl"),
+  };
+  checkAnswer(enrolled, req.caSha256);
+  return enrolled;
+}
+
+/** Nothing is written unless the certificate is for our key, signed by the CA we were told to expect. */
+function checkAnswer(e: Enrolled, caSha256: string | undefined): void {
+  let cert: X509Certificate, ca: X509Certificate, clientCa: X509Certificate;
+  try {
+    cert = new X509Certificate(e.certPem);
+    ca = new X509Certificate(e.caCertPem);
+    clientCa = new X509Certificate(e.clientCaCertPem);
+  } catch (err) {
+    throw new EnrollError(`the console sent a certificate that does not parse: ${(err as Error).message}`);
+  }
+  if (caSha256 && normalizeFingerprint(ca.fingerprint256) !== normalizeFingerprint(caSha256)) {
+    throw new EnrollError(`the console's CA is ${ca.fingerprint256}, not the ${caSha256} the enrollment command names: not enrolling (wrong console, or someone in between)`);
+  }
+  if (!ca.ca || !clientCa.ca) throw new EnrollError("the console sent a CA certificate that is not a CA");
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new EnrollError("the console's certificate for this agent is not signed by its CA");
+  const mine = createPublicKey(createPrivateKey(e.keyPem)).export({ type: "spki", format: "der" });
+  if (!cert.publicKey.export({ type: "spki", format: "der" }).equals(mine)) throw new EnrollError("the console's certificate is for another key");
+  if (!/^-----BEGIN X509 CRL-----/.test(e.crlPem.trim())) throw new EnrollError("the console sent a CRL that is not PEM");
+}

@@ -1,0 +1,46 @@
+// $SYSWARD_DATA_DIR/listen.json, written by `enroll`: where the TCP listener binds and which TLS
+// files it uses (paths relative to the data dir), so a plain restart opens it without anyone
+// setting SYSWARD_LISTEN / SYSWARD_TLS_*. Those variables, when set, still win (config.ts).
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const LISTEN_FILE = "listen.json";
+
+export interface ListenFile {
+  /** host:port to bind. */
+  listen: string;
+  cert: string;
+  key: string;
+  clientCa: string;
+  crl?: string;
+  /** For people reading the file: who enrolled this agent, and as what. */
+  consoleUrl?: string;
+  agentId?: string;
+  enrolledAt?: string;
+}
+
+export interface EnrolledListen {
+  listen: string;
+  certPath: string;
+  keyPath: string;
+  clientCaPath: string;
+  crlPath?: string;
+}
+
+/** The enrolled listener of this data dir, or undefined when the agent was never enrolled. Throws on a broken file. */
+export function readListenFile(dataDir: string): EnrolledListen | undefined {
+  const path = join(dataDir, LISTEN_FILE);
+  if (!existsSync(path)) return undefined;
+  let f: Partial<ListenFile>;
+  try {
+    f = JSON.parse(readFileSync(path, "utf8")) as Partial<ListenFile>;
+  } catch (err) {
+    throw new Error(`${path} is not valid JSON (${(err as Error).message}); enrol again or delete it`);
+  }
+  const str = (v: unknown): v is string => typeof v === "string" && v !== "";
+  if (!str(f.listen) || !str(f.cert) || !str(f.key) || !str(f.clientCa) || (f.crl !== undefined && !str(f.crl))) {
+    throw new Error(`${path} needs "listen", "cert", "key" and "clientCa" (and optionally "crl"); enrol again or delete it`);
+  }
+  const at = (p: string) => resolve(dataDir, p);
+  return { listen: f.listen, certPath: at(f.cert), keyPath: at(f.key), clientCaPath: at(f.clientCa), crlPath: f.crl ? at(f.crl) : undefined };
+}

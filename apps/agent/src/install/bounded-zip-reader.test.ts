@@ -1,0 +1,38 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { zip64LocatorPastMaxSafeInteger } from "../reliability/testing/zip-regressions";
+import { openZipBounded } from "./bounded-zip-reader";
+import { buildZip } from "./testing/zip-builder";
+import { extractZip } from "./zip-verify-extract";
+
+let dir: string;
+beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), "sysward-bounded-"))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const fds = () => readdirSync("/proc/self/fd").length;
+
+it("reads an honest archive and closes its fd with the ZipFile", async () => {
+  writeFileSync(join(dir, "a.zip"), buildZip([{ name: "a", data: "hello" }]));
+  const before = fds();
+  const zip = await openZipBounded(join(dir, "a.zip"), { lazyEntries: true, autoClose: false });
+  expect(zip.entryCount).toBe(1);
+  const entry = (await zip.eachEntry().next()).value!;
+  const chunks: Buffer[] = [];
+  for await (const c of await zip.openReadStreamPromise(entry)) chunks.push(c as Buffer);
+  expect(Buffer.concat(chunks).toString()).toBe("hello");
+  zip.close();
+  await expect.poll(fds).toBe(before);
+});
+
+it("refuses an archive pointing past 2^53 (it used to crash the process) and leaks no fd", async () => {
+  const path = join(dir, "zip64.zip");
+  writeFileSync(path, zip64LocatorPastMaxSafeInteger("svc").zip);
+  const before = fds();
+  const err = await extractZip(path, join(dir, "out")).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(ConnectError);
+  expect((err as ConnectError).code).toBe(Code.InvalidArgument);
+  expect((err as ConnectError).rawMessage).toMatch(/not a valid ZIP archive \(the archive points at bytes .* outside its \d+ bytes\)/);
+  await expect.poll(fds).toBe(before);
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_TAIL_LINES, parseCommandLine } from "./args";
+import { CliError } from "./cli-error";
+import { ExitCode } from "./exit-codes";
+
+function usageMessage(argv: string[]): string {
+  try {
+    parseCommandLine(argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(CliError);
+    expect((err as CliError).exitCode).toBe(ExitCode.Usage);
+    return (err as CliError).message;
+  }
+  throw new Error(`parsed without error: ${argv.join(" ")}`);
+}
+
+describe("parseCommandLine", () => {
+  it("reads every command's positionals and options", () => {
+    expect(parseCommandLine(["login", "http://h:3000/", "--token", "swt_x"])).toEqual({ command: "login", json: false, url: "http://h:3000", token: "swt_x" });
+    expect(parseCommandLine(["agents", "--json"])).toEqual({ command: "agents", json: true });
+    expect(parseCommandLine(["install", "local", "hello", "./h.zip", "--health=30"])).toEqual({
+      command: "install",
+      json: false,
+      agent: "local",
+      name: "hello",
+      zip: "./h.zip",
+      healthSeconds: 30,
+    });
+    expect(parseCommandLine(["install", "local", "hello", "h.zip"])).not.toHaveProperty("healthSeconds");
+    expect(parseCommandLine(["ls", "local"])).toEqual({ command: "ls", json: false, agent: "local" });
+    expect(parseCommandLine(["logs", "-f", "local", "hello"])).toEqual({ command: "logs", json: false, agent: "local", name: "hello", follow: true, tailLines: DEFAULT_TAIL_LINES });
+    expect(parseCommandLine(["logs", "local", "hello", "-n", "5"])).toMatchObject({ follow: false, tailLines: 5 });
+    expect(parseCommandLine(["perf", "local", "-w"])).toEqual({ command: "perf", json: false, agent: "local", watch: true });
+    expect(parseCommandLine(["rollback", "local", "hello", "--to", "1-abc"])).toEqual({ command: "service", json: false, action: "rollback", agent: "local", name: "hello", version: "1-abc" });
+    for (const action of ["restart", "start", "stop", "rm"]) {
+      expect(parseCommandLine([action, "a1", "svc"])).toEqual({ command: "service", json: false, action, agent: "a1", name: "svc" });
+    }
+  });
+
+  it("takes --json and --help before or after the command", () => {
+    expect(parseCommandLine(["--json", "ls", "local"])).toMatchObject({ command: "ls", json: true });
+    expect(parseCommandLine(["ls", "local", "--json"])).toMatchObject({ command: "ls", json: true });
+    expect(parseCommandLine(["--help", "install"])).toEqual({ command: "help", topic: "install" });
+    expect(parseCommandLine(["install", "-h"])).toEqual({ command: "help", topic: "install" });
+    expect(parseCommandLine(["help", "logs"])).toEqual({ command: "help", topic: "logs" });
+    expect(parseCommandLine([])).toEqual({ command: "help" });
+    expect(parseCommandLine(["--version"])).toEqual({ command: "version" });
+  });
+
+  it("refuses what a command does not take, naming its usage", () => {
+    expect(usageMessage(["deploy"])).toMatch(/unknown command "deploy"/);
+    expect(usageMessage(["ls"])).toBe("missing <agent>; usage: sysward ls <agent>");
+    expect(usageMessage(["install", "local", "hello"])).toMatch(/^missing <zip>; usage: sysward install/);
+    expect(usageMessage(["ls", "local", "extra"])).toMatch(/^unexpected argument "extra"/);
+    expect(usageMessage(["ls", "local", "--watch"])).toMatch(/Unknown option '--watch'.*usage: sysward ls <agent>/);
+    expect(usageMessage(["--token", "x", "login"])).toMatch(/unknown option --token before the command/);
+    expect(usageMessage(["install", "local", "hello", "h.zip", "--health"])).toMatch(/argument missing/);
+  });
+
+  it("checks names, numbers and URLs before anything is sent", () => {
+    expect(usageMessage(["install", "local", "my-app", "a.zip"])).toMatch(/invalid service name "my-app": names are letters and digits only/);
+    expect(usageMessage(["rm", "local", "x".repeat(65)])).toMatch(/invalid service name/);
+    expect(usageMessage(["ls", "a/b"])).toMatch(/invalid agent id/);
+    expect(usageMessage(["install", "local", "hello", "a.zip", "--health", "-1"])).toMatch(/^Option '--health' argument is ambiguous; usage: /);
+    expect(usageMessage(["install", "local", "hello", "a.zip", "--health", "3601"])).toMatch(/--health must be a whole number from 0 to 3600/);
+    expect(usageMessage(["install", "local", "hello", "a.zip", "--health", "1.5"])).toMatch(/--health must be a whole number/);
+    expect(usageMessage(["logs", "local", "hello", "-n", "lots"])).toMatch(/--tail must be a whole number/);
+    expect(usageMessage(["login", "ftp://h", "--token", "t"])).toMatch(/must start with http:\/\/ or https:\/\//);
+    expect(usageMessage(["login", "not a url", "--token", "t"])).toMatch(/not a URL/);
+  });
+});

@@ -1,0 +1,110 @@
+import "server-only";
+// The console's own certificate authority, made on first start under SYSWARD_CONSOLE_DATA_DIR/pki:
+//   ca.key (0600) + ca.crt      — signs agents' server certificates and the console's client one;
+//   console-client.key (0600) + .crt — what the console shows agents (they trust ca.crt for clients).
+// The client certificate is renewed on start when it is missing or has under 30 days left.
+import { X509Certificate } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getConfig } from "../config";
+import { getLogger } from "../log";
+import { issueCertificate } from "./issue-certificate";
+import { newKeyPair, writeFileWhole } from "./key-files";
+import { openssl } from "./openssl";
+
+const CA_DAYS = 3650;
+const CLIENT_DAYS = 825;
+const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
+const CA_NAME = "Sysward console CA";
+const CLIENT_NAME = "sysward-console";
+
+export interface ConsoleCa {
+  dir: string;
+  caCertPath: string;
+  caKeyPath: string;
+  caCertPem: string;
+  /** SHA-256 fingerprint of ca.crt ("AB:CD:…"): the enrollment command pins it. */
+  caSha256: string;
+  clientCertPath: string;
+  clientKeyPath: string;
+}
+
+export function consoleCaPaths(dataDir = getConfig().dataDir) {
+  const dir = join(dataDir, "pki");
+  return {
+    dir,
+    caCertPath: join(dir, "ca.crt"),
+    caKeyPath: join(dir, "ca.key"),
+    clientCertPath: join(dir, "console-client.crt"),
+    clientKeyPath: join(dir, "console-client.key"),
+  };
+}
+
+async function createCa(caKeyPath: string, caCertPath: string): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "sysward-ca-"));
+  const keyTmp = `${caKeyPath}.new`;
+  try {
+    writeFileSync(keyTmp, newKeyPair().privateKeyPem, { mode: 0o600 });
+    writeFileSync(
+      join(work, "req.cnf"),
+      ["[req]", "distinguished_name = dn", "x509_extensions = v3_ca", "prompt = no", "[dn]", `CN = ${CA_NAME}`, "[v3_ca]", "basicConstraints = critical,CA:TRUE", "keyUsage = critical,keyCertSign,cRLSign", "subjectKeyIdentifier = hash"].join("\n") + "\n",
+    );
+    await openssl(["req", "-x509", "-new", "-config", "req.cnf", "-key", keyTmp, "-days", String(CA_DAYS), "-sha256", "-out", "ca.crt"], work);
+    // The key first, the certificate last: ca.crt present means the CA is complete.
+    renameSync(keyTmp, caKeyPath);
+    writeFileWhole(caCertPath, readFileSync(join(work, "ca.crt"), "utf8"), 0o644);
+  } finally {
+    rmSync(keyTmp, { force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function needsNewClientCertificate(certPath: string, keyPath: string): boolean {
+  if (!existsSync(certPath) || !existsSync(keyPath)) return true;
+  try {
+    return Date.parse(new X509Certificate(readFileSync(certPath)).validTo) - Date.now() < RENEW_BEFORE_MS;
+  } catch {
+    return true;
+  }
+}
+
+async function setUp(dataDir: string): Promise<ConsoleCa> {
+  const p = consoleCaPaths(dataDir);
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  chmodSync(p.dir, 0o700);
+  if (!existsSync(p.caCertPath)) {
+    await createCa(p.caKeyPath, p.caCertPath);
+    getLogger().info({ caCertPath: p.caCertPath }, "created the console's certificate authority");
+  } else if (!existsSync(p.caKeyPath)) {
+    throw new Error(`${p.caKeyPath} is missing: restore it, or move ${p.dir} away to start a new CA (every remote agent must then enrol again)`);
+  }
+  if ((statSync(p.caKeyPath).mode & 0o777) !== 0o600) chmodSync(p.caKeyPath, 0o600);
+  if (needsNewClientCertificate(p.clientCertPath, p.clientKeyPath)) {
+    const { privateKeyPem, publicKeyPem } = newKeyPair();
+    const cert = await issueCertificate(p, { kind: "client", commonName: CLIENT_NAME, publicKeyPem, days: CLIENT_DAYS });
+    writeFileWhole(p.clientKeyPath, privateKeyPem, 0o600);
+    writeFileWhole(p.clientCertPath, cert.pem, 0o644);
+    getLogger().info({ serial: cert.serial }, "issued the console's client certificate");
+  }
+  const caCertPem = readFileSync(p.caCertPath, "utf8");
+  return { ...p, caCertPem, caSha256: new X509Certificate(caCertPem).fingerprint256 };
+}
+
+const KEY = Symbol.for("sysward.console.ca");
+type Holder = { [KEY]?: { dataDir: string; ready: Promise<ConsoleCa> } };
+
+/** The console's CA, created on first call (once per process; bootstrap calls it at start). */
+export function ensureConsoleCa(): Promise<ConsoleCa> {
+  const holder = globalThis as Holder;
+  const dataDir = getConfig().dataDir;
+  if (holder[KEY]?.dataDir !== dataDir) {
+    const ready = setUp(dataDir);
+    // A failure (no openssl, say) is not cached: the next call tries again.
+    ready.catch(() => {
+      if (holder[KEY]?.ready === ready) delete holder[KEY];
+    });
+    holder[KEY] = { dataDir, ready };
+  }
+  return holder[KEY].ready;
+}

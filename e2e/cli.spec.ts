@@ -1,0 +1,252 @@
+// The `sysward` CLI as a person or a script runs it: a real child process (the bundle, through
+// apps/cli/bin/sysward.mjs) against the running console with an admin's API token, driving the real
+// agent. No browser. One service through its life, then the refusals.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "./fixtures";
+import { answerOn, freePort, processAlive } from "./support/host-checks";
+import { crashingServicePackage, helloServicePackage } from "./support/package-zips";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const bin = join(repo, "apps/cli/bin/sysward.mjs");
+const name = "clihello";
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let home = "";
+let token = "";
+
+/** The environment of a fresh shell for the CLI: its own config dir, no inherited credentials. */
+function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: join(home, "config"), ...extra };
+  if (!("SYSWARD_URL" in extra)) delete env.SYSWARD_URL;
+  if (!("SYSWARD_TOKEN" in extra)) delete env.SYSWARD_TOKEN;
+  return env;
+}
+
+function start(args: string[], env?: NodeJS.ProcessEnv, input?: string): ChildProcess & { output: Run; done: Promise<Run> } {
+  const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+  if (input !== undefined) child.stdin!.end(input);
+  const output: Run = { code: null, stdout: "", stderr: "" };
+  child.stdout!.on("data", (c: Buffer) => (output.stdout += c.toString()));
+  child.stderr!.on("data", (c: Buffer) => (output.stderr += c.toString()));
+  const done = new Promise<Run>((resolveRun, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolveRun({ ...output, code: code ?? (signal ? -1 : null) }));
+  });
+  return Object.assign(child, { output, done });
+}
+
+/** Runs `sysward …` to its end; a run that hangs is killed so the test fails with what it printed. */
+async function sysward(args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<Run> {
+  const child = start(args, env, input);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+  try {
+    return await child.done;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function stderrLines(r: Run): string[] {
+  return r.stderr.trimEnd().split("\n");
+}
+
+test.describe("the sysward CLI", () => {
+  test.describe.configure({ mode: "serial" });
+
+  let port = 0;
+  const zips = { v1: "", v2: "", crash: "" };
+  let v1 = "";
+  let v2 = "";
+
+  test.beforeAll(async ({ adminApi }) => {
+    // The bundle is what ships; esbuild makes it in well under a second.
+    const build = spawnSync(process.execPath, [join(repo, "apps/cli/build.mjs")], { encoding: "utf8" });
+    expect(build.status, build.stderr).toBe(0);
+
+    home = mkdtempSync(join(tmpdir(), "sysward-cli-e2e-"));
+    port = await freePort();
+    zips.v1 = join(home, "hello-v1.zip");
+    zips.v2 = join(home, "hello-v2.zip");
+    zips.crash = join(home, "crash.zip");
+    writeFileSync(zips.v1, helloServicePackage({ port, version: "v1" }));
+    writeFileSync(zips.v2, helloServicePackage({ port, version: "v2" }));
+    writeFileSync(zips.crash, crashingServicePackage({ message: "v3 cannot start: no config" }));
+
+    const res = await adminApi.post("/api/tokens", { data: { name: "cli-e2e" } });
+    expect(res.status(), await res.text()).toBe(201);
+    token = ((await res.json()) as { token: string }).token;
+  });
+
+  test.afterAll(async () => {
+    if (home && token) await sysward(["rm", "local", name]); // in case a step failed midway
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  test("login checks the token and saves it for its owner only; agents lists the local agent", async ({ stack }) => {
+    const login = await sysward(["login", stack.baseURL, "--token", token]);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toMatch(/^logged in to http:\/\/127\.0\.0\.1:\d+ \(1 agent\); saved in .*cli\.json\n$/);
+    const config = join(home, "config", "sysward", "cli.json");
+    expect(statSync(config).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(config, "utf8"))).toEqual({ url: stack.baseURL, token });
+    expect(login.stdout).not.toContain(token);
+    // The same from stdin, which keeps the token out of `ps` and shell history.
+    const fromStdin = await sysward(["login", stack.baseURL, "--token", "-"], undefined, `${token}\n`);
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(config, "utf8"))).toEqual({ url: stack.baseURL, token });
+
+    const agents = await sysward(["agents"]);
+    expect(agents.code, agents.stderr).toBe(0);
+    expect(agents.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+ADDRESS\nlocal\s+.+\s+up\s+unix:\/\//);
+
+    const json = await sysward(["agents", "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ agents: [expect.objectContaining({ id: stack.agentId, up: true })] });
+  });
+
+  test("install streams the ZIP and waits for the health window; ls, logs and the port show it running", async () => {
+    const install = await sysward(["install", "local", name, zips.v1, "--health", "1"]);
+    expect(install.code, install.stderr).toBe(0);
+    expect(install.stdout).toMatch(new RegExp(`^installed ${name} on agent local: running, version (\\d+-[0-9a-f]{8}), pid \\d+\\n$`));
+    v1 = /version (\S+),/.exec(install.stdout)![1]!;
+    // Phases as the console reported them, on stderr (stdout carries only the result).
+    expect(install.stderr).toMatch(/^receiving\s+upload started$/m);
+    expect(install.stderr).toMatch(/^running\s+version \S+ is running$/m);
+
+    const ls = await sysward(["ls", "local"]);
+    expect(ls.code).toBe(0);
+    expect(ls.stdout).toMatch(new RegExp(`^${name}\\s+running\\s+${v1}\\s+\\d+`, "m"));
+
+    const lsJson = await sysward(["ls", "local", "--json"]);
+    const services = (JSON.parse(lsJson.stdout) as { services: Array<{ name: string; state: string; version: { id: string } }> }).services;
+    expect(services.find((s) => s.name === name)).toMatchObject({ state: "SERVICE_STATE_RUNNING", version: { id: v1 } });
+
+    await expect.poll(async () => (await sysward(["logs", "local", name])).stdout).toContain(`hello v1 listening on 127.0.0.1:${port}`);
+    await expect.poll(() => answerOn(port)).toBe("hello from v1\n");
+  });
+
+  test("logs -f follows new lines (a restart's) until Ctrl-C", async () => {
+    const pidBefore = await servicePid();
+    const follow = start(["logs", "-f", "-n", "1", "local", name]);
+    try {
+      await expect.poll(() => follow.output.stdout).toContain("hello v1 listening");
+      const restart = await sysward(["restart", "local", name]);
+      expect(restart.code, restart.stderr).toBe(0);
+      expect(restart.stdout).toMatch(new RegExp(`^restarted ${name}: running, version ${v1}, pid \\d+\\n$`));
+      expect(await servicePid()).not.toBe(pidBefore);
+      // The restarted process prints its startup line again, and the follower sees it.
+      await expect.poll(() => follow.output.stdout.split("hello v1 listening").length - 1).toBeGreaterThanOrEqual(2);
+    } finally {
+      follow.kill("SIGINT");
+    }
+    const ended = await follow.done;
+    expect(ended.code).toBe(130);
+    expect(ended.stderr).toBe("");
+  });
+
+  test("a second install replaces the first (NDJSON with --json) and rollback brings the first back", async () => {
+    const install = await sysward(["install", "local", name, zips.v2, "--health", "1", "--json"]);
+    expect(install.code, install.stderr).toBe(0);
+    const events = install.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events[0]).toMatchObject({ type: "phase", phase: "receiving" });
+    const result = events.at(-1) as { type: string; ok: boolean; previousVersion: string; service: { version: string } };
+    expect(result).toMatchObject({ type: "result", ok: true, previousVersion: v1 });
+    v2 = result.service.version;
+    expect(v2).not.toBe(v1);
+    await expect.poll(() => answerOn(port)).toBe("hello from v2\n");
+
+    const rollback = await sysward(["rollback", "local", name]);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(rollback.stdout).toMatch(new RegExp(`^rolled back ${name}: running, version ${v1}, pid \\d+ \\(was ${v2}\\)\\n$`));
+    await expect.poll(() => answerOn(port)).toBe("hello from v1\n");
+  });
+
+  test("an install that fails its health window exits 1 with the agent's message and the new version's log lines", async () => {
+    const install = await sysward(["install", "local", name, zips.crash, "--health", "2"]);
+    expect(install.code).toBe(1);
+    const lines = stderrLines(install);
+    const error = lines.find((l) => l.startsWith("sysward: "));
+    expect(error).toMatch(new RegExp(`^sysward: install of ${name} on agent local failed \\(failed_precondition\\): .+`));
+    expect(lines).toContain("  v3 cannot start: no config");
+    expect(lines.at(-1)).toBe("the previous version is still running");
+    await expect.poll(() => answerOn(port)).toBe("hello from v1\n");
+  });
+
+  test("perf shows the machine and the service, for people and as JSON; --watch streams samples until Ctrl-C", async () => {
+    const perf = await sysward(["perf", "local"]);
+    expect(perf.code, perf.stderr).toBe(0);
+    expect(perf.stdout).toMatch(/^cpu\s+\d+\.\d% busy/m);
+    expect(perf.stdout).toMatch(/^memory\s+.+ used/m);
+    expect(perf.stdout).toMatch(new RegExp(`^${name}\\s+\\d+\\.\\d%`, "m"));
+    const json = JSON.parse((await sysward(["perf", "local", "--json"])).stdout) as { sample: { memory: { totalBytes: string } } };
+    expect(Number(json.sample.memory.totalBytes)).toBeGreaterThan(0);
+
+    const watch = start(["perf", "local", "--watch", "--json"]);
+    try {
+      // The first sample comes at once, the next one an interval later (500 ms in this stack).
+      await expect.poll(() => watch.output.stdout.split("\n").filter(Boolean).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      watch.kill("SIGINT");
+    }
+    const ended = await watch.done;
+    expect(ended.code).toBe(130);
+    const times = ended.stdout.trimEnd().split("\n").map((l) => (JSON.parse(l) as { sample: { time: string } }).sample.time);
+    expect(new Set(times).size, "each line is a new sample").toBe(times.length);
+  });
+
+  test("rm ends the process and forgets the service; a second rm is 'not found' (exit 4)", async () => {
+    const pid = await servicePid();
+    const rm = await sysward(["rm", "local", name]);
+    expect(rm.code, rm.stderr).toBe(0);
+    expect(rm.stdout).toBe(`removed ${name} from agent local\n`);
+    await expect.poll(() => processAlive(pid)).toBe(false);
+    expect((await sysward(["ls", "local"])).stdout).not.toMatch(new RegExp(`^${name}\\s`, "m"));
+
+    const again = await sysward(["rm", "local", name]);
+    expect(again.code).toBe(4);
+    expect(stderrLines(again)).toEqual([expect.stringMatching(new RegExp(`^sysward: removing ${name} on agent local failed: .*${name}`))]);
+  });
+
+  test("a wrong token is exit 3 with one clear line, on the JSON API, the proxy and the upload alike", async ({ stack }) => {
+    const env = { SYSWARD_URL: stack.baseURL, SYSWARD_TOKEN: "swt_not-a-real-token" };
+    for (const args of [["agents"], ["ls", "local"], ["install", "local", name, zips.v1]]) {
+      const r = await sysward(args, env);
+      expect(r.code, args.join(" ")).toBe(3);
+      expect(stderrLines(r), args.join(" ")).toEqual([expect.stringMatching(/^sysward: the console refused the API token \(.+\); run `sysward login/)]);
+      expect(r.stdout).toBe("");
+    }
+    const login = await sysward(["login", stack.baseURL, "--token", "swt_not-a-real-token"]);
+    expect(login.code).toBe(3);
+
+    const unknownAgent = await sysward(["ls", "nosuchagent"]);
+    expect(unknownAgent.code).toBe(4);
+    expect(stderrLines(unknownAgent)).toEqual(['sysward: listing the services of agent nosuchagent failed: no agent with id "nosuchagent"']);
+  });
+
+  test("API tokens are admin-only: a viewer cannot make one, so no CLI token acts as a viewer", async ({ playwright, sessions, stack }) => {
+    const viewer = await playwright.request.newContext({ baseURL: stack.baseURL, storageState: await sessions.state("viewer"), extraHTTPHeaders: { origin: stack.baseURL } });
+    try {
+      const res = await viewer.post("/api/tokens", { data: { name: "viewer-cli" } });
+      expect(res.status(), await res.text()).toBe(403);
+    } finally {
+      await viewer.dispose();
+    }
+  });
+});
+
+async function servicePid(): Promise<number> {
+  const r = await sysward(["ls", "local", "--json"]);
+  const services = (JSON.parse(r.stdout) as { services: Array<{ name: string; pids: number[] }> }).services;
+  const pid = services.find((s) => s.name === name)?.pids[0];
+  expect(pid, r.stdout).toBeGreaterThan(0);
+  return pid!;
+}
