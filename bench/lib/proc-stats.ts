@@ -132,24 +132,6 @@ export function sampleRss(pids: () => number[], intervalMs = 100): { stop(): Rss
   };
 }
 
-/** CPU used by `pid` over a wall-clock window, as percent of one core. */
-export class CpuWindow {
-  readonly #pid: number;
-  readonly #cpu0: number;
-  readonly #t0 = performance.now();
-
-  constructor(pid: number) {
-    this.#pid = pid;
-    this.#cpu0 = cpuSeconds(pid);
-  }
-
-  /** Percent of one core since the window opened. */
-  percent(): number {
-    const wall = (performance.now() - this.#t0) / 1000;
-    return ((cpuSeconds(this.#pid) - this.#cpu0) / wall) * 100;
-  }
-}
-
 export function loadAverage(): [number, number, number] {
   const [a, b, c] = readFileSync("/proc/loadavg", "utf8").split(" ").map(Number);
   return [a!, b!, c!];

@@ -7,6 +7,9 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger";
 
+const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
+
 export interface AgentServerOptions {
   socketPath: string;
   routes: (router: ConnectRouter) => void;
@@ -90,11 +93,15 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     failPendingWriteOnClose(res);
     adapter(req, res);
   };
-  const server = http2.createServer({}, handler);
+  // Larger HTTP/2 flow-control windows than the 64 KiB default: an upload's chunks then arrive
+  // without a WINDOW_UPDATE round trip every 64 KiB (bench: receive stage ~20 % faster). Memory
+  // stays bounded by the windows, per stream and per connection.
+  const server = http2.createServer({ settings: { initialWindowSize: STREAM_WINDOW_BYTES } }, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   const track = (srv: http2.Http2Server | http2.Http2SecureServer) => {
     srv.on("session", (s: http2.ServerHttp2Session) => {
       sessions.add(s);
+      s.once("connect", () => s.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
       s.on("close", () => sessions.delete(s));
     });
     srv.on("sessionError", (err: Error) => opts.logger.warn({ err }, "http2 session error"));
@@ -131,6 +138,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
         requestCert: true,
         rejectUnauthorized: true,
         minVersion: "TLSv1.3",
+        settings: { initialWindowSize: STREAM_WINDOW_BYTES },
         allowHTTP1: false,
       },
       handler,
