@@ -7,6 +7,7 @@ import { cpus, totalmem, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../apps/agent/src/install/testing/package-fixtures";
+import { readSection, replaceSection } from "../apps/agent/src/reliability/testing/results-section";
 import { agentIdleCostBench } from "./benchmarks/agent-idle-cost";
 import { debugVarsLoadBench } from "./benchmarks/debug-vars-load";
 import { installSmallBench } from "./benchmarks/install-small";
@@ -158,7 +159,9 @@ const report = renderReport();
 process.stdout.write(`\n## Summary\n\n${summaryTable()}\n\nLoad average (1 min) during the run: median ${fmtNumber(loadSummary.median)}, min ${fmtNumber(loadSummary.min)}, max ${fmtNumber(loadSummary.max)} on ${cpus().length} cores.\n`);
 const outFile = opts.out ?? (!quick && !opts.only && !opts["agent-bundle"] && !failed ? join(benchDir, "RESULTS.md") : undefined);
 if (outFile) {
-  writeFileSync(outFile, report);
+  // The soak run (npm run soak) owns its marked section of RESULTS.md: carry it over.
+  const soak = existsSync(outFile) ? readSection(readFileSync(outFile, "utf8"), "soak") : undefined;
+  writeFileSync(outFile, soak === undefined ? report : replaceSection(report, "soak", soak));
   log(`wrote ${outFile}`);
 } else {
   const file = join(runDir, "RESULTS.md");

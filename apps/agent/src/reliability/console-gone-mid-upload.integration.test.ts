@@ -98,7 +98,8 @@ describe("the console killed mid-upload (a stand-in process speaking the console
     expect(standIn.output()).not.toMatch(/installed|failed/);
     const svc = await waitFor(async () => {
       const s = (await agent.client().getService({ name: NAME })).service!;
-      return s.version?.id !== current && s.phase !== undefined && s.state === ServiceState.RUNNING && readdirSync(join(agent.dataDir, "staging")).length === 0 ? s : undefined;
+      // The version only changes at the commit, after the health window.
+      return s.version?.id !== current && s.state === ServiceState.RUNNING && readdirSync(join(agent.dataDir, "staging")).length === 0 ? s : undefined;
     }, "the new version to be committed", { timeoutMs: 20_000 });
     current = svc.version!.id;
     await waitFor(() => runningVersions(join(agent.dataDir, "packages"), NAME).join() === current, `only ${current} running`);

@@ -14,6 +14,15 @@ export function replaceSection(text: string, name: string, body: string): string
   return `${text}${sep}${block}\n`;
 }
 
+/** The body of one marked section, or undefined when the text has none. */
+export function readSection(text: string, name: string): string | undefined {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = from === -1 ? -1 : text.indexOf(end, from);
+  return from === -1 || to === -1 ? undefined : text.slice(from + start.length, to).trim();
+}
+
 export function writeSection(path: string, name: string, body: string): void {
   const text = existsSync(path) ? readFileSync(path, "utf8") : "";
   writeFileSync(path, replaceSection(text, name, body));
