@@ -41,7 +41,7 @@ export function buildAgent(): void {
 }
 
 export async function startAgentRig(procs: ProcessSet, o: AgentRigOptions): Promise<AgentRig> {
-  const entry = o.fromSource ? ["--import", "tsx", join(agentDir, "src/main.ts")] : ["--enable-source-maps", o.bundle ?? join(agentDir, "dist/agent.mjs")];
+  const entry = o.fromSource ? ["--import", "tsx", join(agentDir, "src/main.ts")] : ["--enable-source-maps", "--max-semi-space-size=2", o.bundle ?? join(agentDir, "dist/agent.mjs")];
   const proc = procs.spawn(o.label ? `agent-${o.label}` : "agent", process.execPath, [...(o.nodeFlags ?? []), ...entry], {
     cwd: agentDir,
     env: {

@@ -114,7 +114,7 @@ function readTail(path, lines = 30) {
   }
 }
 
-run("agent", ["--enable-source-maps", join(repo, "apps/agent/dist/agent.mjs")], repo);
+run("agent", ["--enable-source-maps", "--max-semi-space-size=2", join(repo, "apps/agent/dist/agent.mjs")], repo);
 const socket = join(agentDataDir, "agent.sock");
 const deadline = Date.now() + 20_000;
 while (!existsSync(socket)) {

@@ -42,7 +42,7 @@ export interface SoakAgent {
 export async function startAgent(bundle: string, env: Record<string, string> = {}): Promise<SoakAgent> {
   const root = mkdtempSync(join(tmpdir(), "sysward-soak-"));
   const dataDir = join(root, "data");
-  const child = spawn(process.execPath, ["--enable-source-maps", bundle], {
+  const child = spawn(process.execPath, ["--enable-source-maps", "--max-semi-space-size=2", bundle], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", SYSWARD_DATA_DIR: dataDir, SYSWARD_RUNTIME: "supervisor", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -59,6 +59,8 @@ export async function startAgent(bundle: string, env: Record<string, string> = {
   while (!out.includes('"msg":"agent ready"')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
+      await exited;
+      rmSync(root, { recursive: true, force: true });
       throw new Error(`the agent did not start:\n${out.slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 50));

@@ -94,6 +94,21 @@ describe("extractZip accepts honest packages", () => {
     expect(res.files).toEqual(new Set(["svc", "lib/deep/data.bin"]));
     expect(readFileSync(join(dest, "lib/deep/data.bin"))).toEqual(Buffer.alloc(5000, 7));
   });
+
+  it("extracts entries larger than its read, inflate and write pieces byte for byte", async () => {
+    // ~3.5 MiB each: several 1 MiB reads, 256 KiB inflate chunks and 1 MiB write buffers.
+    const noise = Buffer.alloc(3.5 * 1024 * 1024);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const text = Buffer.from(Array.from({ length: 110_000 }, (_, i) => `log line ${i}, compressible\n`).join(""));
+    await extractBytes(
+      zipOf([
+        { name: "noise.bin", data: noise, method: "store" },
+        { name: "text.log", data: text, method: "deflate" },
+      ]),
+    );
+    expect(readFileSync(join(dest, "noise.bin")).equals(noise)).toBe(true);
+    expect(readFileSync(join(dest, "text.log")).equals(text)).toBe(true);
+  });
 });
 
 describe("extractZip refuses hostile archives, naming the entry and writing nothing outside", () => {

@@ -31,10 +31,12 @@ describe("ProcessTreeReader on the live /proc", () => {
     const root = tree.pid!;
     const reader = new ProcessTreeReader({ strategy });
     const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-    // Three processes, once both forks have exec'd sleep (a fresh fork is still "sh").
+    // Three processes, once both forks have exec'd sleep (a fresh fork is still "sh"; a process
+    // read in the middle of its exec briefly shows no resident memory).
     const procs = await waitFor("three processes", () => {
       const list = reader.read(new Map([["svc", [root]]])).get("svc")!;
-      return list.length === 3 && list.filter((p) => comm(p.pid) === "sleep").length === 2 ? list : undefined;
+      const settled = list.length === 3 && list.filter((p) => comm(p.pid) === "sleep").length === 2 && list.every((p) => p.rssBytes > 0);
+      return settled ? list : undefined;
     });
     const byPid = new Map(procs.map((p) => [p.pid, p]));
     expect(byPid.get(root)?.ppid).toBe(process.pid);

@@ -7,8 +7,11 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { AgentService, SystemPerfResponseSchema, WatchPerfResponseSchema } from "@sysward/proto";
 import type { PerfHistory } from "../history/perf-history";
+import { preEncodedPerfHistoryResponse } from "../history/perf-history-wire";
 import type { PerfCollector } from "../perf/perf-collector";
 import { PerfWatchers } from "../perf/perf-watchers";
+import { preEncodedWatchPerfResponse } from "../perf/watch-perf-wire";
+import { answersInBinary } from "./response-codec";
 
 /** `every` above this is a mistake (one sample an hour at the default interval), not a request. */
 const MAX_EVERY = 3600;
@@ -33,14 +36,19 @@ export function perfHandlers(
       if (req.every > MAX_EVERY) {
         throw new ConnectError(`every must be at most ${MAX_EVERY} (0 or 1: every sample), got ${req.every}`, Code.InvalidArgument);
       }
+      // Binary streams share one encoding of each sample (perf/watch-perf-wire.ts).
+      const binary = answersInBinary(ctx);
       for await (const { sample, dropped } of watchers.watch({ every: req.every, signal: ctx.signal })) {
-        yield create(WatchPerfResponseSchema, { sample, dropped: BigInt(dropped) });
+        yield binary ? preEncodedWatchPerfResponse(sample, dropped) : create(WatchPerfResponseSchema, { sample, dropped: BigInt(dropped) });
       }
     },
 
-    perfHistory(req) {
+    perfHistory(req, ctx) {
       if (!req.start) throw new ConnectError("start is required", Code.InvalidArgument);
-      return deps.history.query(toDate(req.start, "start"), req.end && toDate(req.end, "end"), req.stepSeconds);
+      const res = deps.history.query(toDate(req.start, "start"), req.end && toDate(req.end, "end"), req.stepSeconds);
+      // protobuf-es's toBinary of a 7-day answer (~6 700 nested messages) cost more than the
+      // query itself; binary callers get bytes written by hand (history/perf-history-wire.ts).
+      return answersInBinary(ctx) ? preEncodedPerfHistoryResponse(res) : res;
     },
   };
 }

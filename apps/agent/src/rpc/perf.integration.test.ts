@@ -1,7 +1,14 @@
 // Perf over the real socket: every transport, live streams, history across a restart, many watchers.
-import { Code, ConnectError } from "@connectrpc/connect";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { readFileSync } from "node:fs";
+import { create, toJson } from "@bufbuild/protobuf";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { AgentService, PerfHistoryResponseSchema, PerfSampleSchema } from "@sysward/proto";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PerfHistory } from "../history/perf-history";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeEachTransport } from "./testing/for-each-transport";
 import { http2Get } from "./testing/raw-http2";
@@ -107,6 +114,84 @@ describe("history across a restart", () => {
     } finally {
       await second.stop();
       second.cleanup();
+    }
+  });
+});
+
+describe("history and samples in protobuf binary and in JSON", () => {
+  // Binary answers are written by hand (history/perf-history-wire.ts), JSON ones by protobuf-es.
+  // A week of history with services, seeded up to 10 minutes ago through PerfHistory itself: a
+  // range ending 6 minutes ago is then complete, and every call must get the same answer.
+  let agent: TestAgent;
+  const now = Date.now();
+  beforeAll(async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "sysward-test-")), "data");
+    mkdirSync(dataDir, { mode: 0o700 });
+    const history = PerfHistory.open(join(dataDir, "history.sqlite"), { flushEveryMs: Number.MAX_SAFE_INTEGER, now: () => now });
+    for (let t = now - 7 * 86400_000, i = 0; t < now - 10 * 60_000; t += 5 * 60_000, i++) {
+      history.record(
+        create(PerfSampleSchema, {
+          time: timestampFromMs(t),
+          cpu: { busyPercent: (i % 90) + 0.5 },
+          memory: { usedPercent: 40, usedBytes: BigInt(8e9 + i) },
+          load: { one: i / 7 },
+          services: ["api", "wörker"].map((name, k) => ({ name, cpuPercent: k + i / 3, rssBytes: BigInt(k * 1e6 + i), processCount: 1 })),
+        }),
+      );
+    }
+    history.close();
+    agent = await startTestAgent({ dataDir, env: { SYSWARD_PERF_INTERVAL_MS: "100" } });
+  });
+  afterAll(async () => {
+    await agent?.stop();
+    agent?.cleanup();
+  });
+
+  it("answers the same on every protocol, in both encodings, and over Connect GET", async () => {
+    const bearer: Interceptor = (next) => (req) => {
+      req.header.set("authorization", `Bearer ${agent.token}`);
+      return next(req);
+    };
+    const base = { baseUrl: "http://localhost", httpVersion: "2" as const, nodeOptions: { createConnection: () => net.connect(agent.socketPath) }, interceptors: [bearer] };
+    const transports = {
+      "connect binary": createConnectTransport({ ...base, useBinaryFormat: true }),
+      "connect JSON": createConnectTransport({ ...base, useBinaryFormat: false }),
+      "connect GET binary": createConnectTransport({ ...base, useBinaryFormat: true, useHttpGet: true }),
+      "connect GET JSON": createConnectTransport({ ...base, useBinaryFormat: false, useHttpGet: true }),
+      "grpc binary": createGrpcTransport({ ...base, useBinaryFormat: true }),
+      "grpc JSON": createGrpcTransport({ ...base, useBinaryFormat: false }),
+      "grpc-web binary": createGrpcWebTransport({ ...base, useBinaryFormat: true }),
+      "grpc-web JSON": createGrpcWebTransport({ ...base, useBinaryFormat: false }),
+    };
+    const end = new Date(now - 6 * 60_000);
+    for (const start of [new Date(end.getTime() - 7 * 86400_000), new Date(end.getTime() - 3 * 3600_000)]) {
+      const answers = new Map<string, unknown>();
+      for (const [name, transport] of Object.entries(transports)) {
+        const res = await createClient(AgentService, transport).perfHistory({ start: timestampFromDate(start), end: timestampFromDate(end) });
+        expect(res.points.length, name).toBeGreaterThan(30);
+        expect(res.points.at(-1)!.services.map((x) => x.name), name).toEqual(["api", "wörker"]);
+        answers.set(name, toJson(PerfHistoryResponseSchema, res));
+      }
+      for (const [name, answer] of answers) expect(answer, name).toEqual(answers.get("connect JSON"));
+    }
+  });
+
+  it("streams WatchPerf in JSON too (binary streams share one encoding of each sample)", async () => {
+    const bearer: Interceptor = (next) => (req) => {
+      req.header.set("authorization", `Bearer ${agent.token}`);
+      return next(req);
+    };
+    const base = { baseUrl: "http://localhost", httpVersion: "2" as const, nodeOptions: { createConnection: () => net.connect(agent.socketPath) }, interceptors: [bearer] };
+    for (const transport of [createConnectTransport({ ...base, useBinaryFormat: false }), createGrpcWebTransport({ ...base, useBinaryFormat: false })]) {
+      const ac = new AbortController();
+      const seen: number[] = [];
+      for await (const res of createClient(AgentService, transport).watchPerf({}, { signal: ac.signal })) {
+        expect(res.sample?.memory?.totalBytes).toBeGreaterThan(0n);
+        seen.push(Number(res.sample!.time!.seconds) * 1000 + res.sample!.time!.nanos / 1e6);
+        if (seen.length === 2) break;
+      }
+      ac.abort();
+      expect(seen[1]).toBeGreaterThan(seen[0]!);
     }
   });
 });
