@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { callJson } from "../../lib/client/json-api";
 import type { ApiTokenSummary } from "../../lib/shared/types";
@@ -9,46 +8,30 @@ import { ConfirmDialog } from "../ui/confirm-dialog";
 import { EmptyState } from "../ui/empty-state";
 import { LocalTime } from "../ui/local-time";
 import { ErrorNotice, Notice } from "../ui/error-notice";
+import { useAdminAction } from "./use-admin-action";
 
 export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
-  const router = useRouter();
+  const { busy, error, setError, run } = useAdminAction();
   const [name, setName] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<ApiTokenSummary | null>(null);
 
   async function create(e: FormEvent) {
     e.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       const body = await callJson<{ token: string }>("POST", "/api/tokens", { name: name.trim() });
       setCreated({ name: name.trim(), token: body.token });
       setCopied(false);
       setName("");
-      router.refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function revoke() {
     if (!revoking) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await callJson("DELETE", `/api/tokens/${revoking.id}`);
-      router.refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-      setRevoking(null);
-    }
+    const token = revoking;
+    await run(() => callJson("DELETE", `/api/tokens/${token.id}`));
+    setRevoking(null);
   }
 
   async function copy() {

@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { callJson } from "../../lib/client/json-api";
 import type { Role, UserSummary } from "../../lib/shared/types";
@@ -9,54 +8,40 @@ import { ConfirmDialog } from "../ui/confirm-dialog";
 import { EmptyState } from "../ui/empty-state";
 import { LocalTime } from "../ui/local-time";
 import { ErrorNotice, Notice } from "../ui/error-notice";
+import { useAdminAction } from "./use-admin-action";
 
 export function UsersPanel({ users, currentUserId, usernameRule, passwordMin }: { users: UserSummary[]; currentUserId: number; usernameRule: string; passwordMin: number }) {
-  const router = useRouter();
+  const { busy, error, setError, run } = useAdminAction();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [role, setRole] = useState<Role>("viewer");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [removing, setRemoving] = useState<UserSummary | null>(null);
 
   async function create(e: FormEvent) {
     e.preventDefault();
-    setError(null);
     setDone(null);
     if (password.length < passwordMin) {
       setError(`Passwords need at least ${passwordMin} characters.`);
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       await callJson("POST", "/api/users", { username: username.trim(), password, role });
       setDone(`User ${username.trim()} created as ${role}.`);
       setUsername("");
       setPassword("");
-      router.refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove() {
     if (!removing) return;
-    setBusy(true);
-    setError(null);
+    const user = removing;
     setDone(null);
-    try {
-      await callJson("DELETE", `/api/users/${removing.id}`);
-      setDone(`User ${removing.username} deleted; their sessions and tokens no longer work.`);
-      router.refresh();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-      setRemoving(null);
-    }
+    await run(async () => {
+      await callJson("DELETE", `/api/users/${user.id}`);
+      setDone(`User ${user.username} deleted; their sessions and tokens no longer work.`);
+    });
+    setRemoving(null);
   }
 
   return (
