@@ -33,6 +33,15 @@ describe("sysward.json", () => {
     });
   });
 
+  it("takes resource limits for runtimes that enforce them, and refuses nonsense", async () => {
+    write({ exec: "srv", limits: { memoryMaxBytes: 256 * 1024 * 1024, cpuQuotaPercent: 50 } });
+    expect((await readManifest(dir))?.limits).toEqual({ memoryMaxBytes: 256 * 1024 * 1024, cpuQuotaPercent: 50 });
+    write({ exec: "srv", limits: { memoryMaxBytes: 10 } });
+    await expect(readManifest(dir)).rejects.toThrow(/memoryMaxBytes must be at least 1 MiB/);
+    write({ exec: "srv", limits: { cpuQuota: 50 } });
+    await expect(readManifest(dir)).rejects.toThrow(/cpuQuota/);
+  });
+
   it("fills defaults", async () => {
     write({ exec: "srv", health: { tcp: "127.0.0.1:9000" } });
     expect(await readManifest(dir)).toEqual({ exec: "srv", args: [], env: {}, health: { tcp: "127.0.0.1:9000" } });

@@ -1,5 +1,6 @@
 // The optional sysward.json at the root of a package:
-//   {"exec": "bin/server", "args": [], "env": {}, "health": {"http": "http://127.0.0.1:PORT/healthz"}}
+//   {"exec": "bin/server", "args": [], "env": {}, "health": {"http": "http://127.0.0.1:PORT/healthz"},
+//    "limits": {"memoryMaxBytes": 268435456, "cpuQuotaPercent": 50}}
 // Unknown keys are refused so a typo ("Exec") is reported rather than silently ignored.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { lstat, readFile } from "node:fs/promises";
@@ -21,11 +22,18 @@ const HealthProbeSchema = z
   })
   .refine((h) => !(h.http && h.tcp), "give one probe: http or tcp, not both");
 
+// Enforced by runtimes that can (systemd: MemoryMax=, CPUQuota=); the supervisor records them only.
+const LimitsSchema = z.strictObject({
+  memoryMaxBytes: z.number().int().min(1024 * 1024, "memoryMaxBytes must be at least 1 MiB").max(2 ** 50).optional(),
+  cpuQuotaPercent: z.number().int().min(1).max(100_000).optional(),
+});
+
 export const ManifestSchema = z.strictObject({
   exec: z.string().min(1).max(1024),
   args: z.array(z.string().max(4096)).max(256).default([]),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names are letters, digits and _"), z.string()).default({}),
   health: HealthProbeSchema.optional(),
+  limits: LimitsSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

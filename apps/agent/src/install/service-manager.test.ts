@@ -283,3 +283,25 @@ describe("ServiceManager", () => {
     expect(JSON.parse(readFileSync(join(packagesDir, "envy", "service.json"), "utf8")).versions[0].exec).toBe("bin/run");
   });
 });
+
+describe("manifest limits", () => {
+  it("reach the runtime's spec and are kept in service.json (which restarts read)", async () => {
+    const m = await makeManager();
+    const runtime = runtimes[0]!;
+    const specs: Array<{ name: string; limits?: unknown }> = [];
+    const start = runtime.start.bind(runtime);
+    runtime.start = (spec) => {
+      specs.push({ name: spec.name, limits: spec.limits });
+      return start(spec);
+    };
+    const zip = buildZip([
+      { name: "sysward.json", data: JSON.stringify({ exec: "run", limits: { memoryMaxBytes: 64 * 1024 * 1024, cpuQuotaPercent: 25 } }) },
+      { name: "run", data: "#!/bin/sh\nexec sleep 60\n", mode: 0o755 },
+    ]);
+    await install(m, "limited", zip, 0);
+    expect(specs).toEqual([{ name: "limited", limits: { memoryMaxBytes: 64 * 1024 * 1024, cpuQuotaPercent: 25 } }]);
+    const record = JSON.parse(readFileSync(join(packagesDir, "limited", "service.json"), "utf8")) as { versions: Array<{ limits?: unknown }> };
+    expect(record.versions[0]?.limits).toEqual({ memoryMaxBytes: 64 * 1024 * 1024, cpuQuotaPercent: 25 });
+  });
+});
+

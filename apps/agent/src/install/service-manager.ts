@@ -287,6 +287,7 @@ export class ServiceManager {
         args: header.args?.length ? header.args : (manifest?.args ?? []),
         env: { ...manifest?.env, ...header.env },
         health: manifest?.health,
+        limits: manifest?.limits,
       };
 
       this.setPhase(name, "starting", prev ? `stopping ${prev.current}, starting ${id}` : `starting ${id}`);
@@ -608,6 +609,7 @@ export class ServiceManager {
       env: v.env,
       stateDir: join(pkgDir, "data"),
       logDir: join(pkgDir, "logs"),
+      ...(v.limits && { limits: v.limits }),
     };
   }
 

@@ -19,6 +19,7 @@ const VersionRecordSchema = z.object({
   args: z.array(z.string()),
   env: z.record(z.string(), z.string()),
   health: z.object({ http: z.string().optional(), tcp: z.string().optional() }).optional(),
+  limits: z.object({ memoryMaxBytes: z.number().optional(), cpuQuotaPercent: z.number().optional() }).optional(),
 });
 
 const ServiceRecordSchema = z.object({
