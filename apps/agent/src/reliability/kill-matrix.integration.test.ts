@@ -6,15 +6,14 @@
 // the same process.
 import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { ServiceState, type AgentService } from "@sysward/proto";
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { installVia } from "../install/testing/install-via";
 import { shellBodies, shellServiceZip } from "../install/testing/package-fixtures";
-import { killPackageProcesses, runningVersions } from "../install/testing/package-processes";
+import { runningVersions } from "../install/testing/package-processes";
 import { waitFor } from "../runtime/testing/wait-for";
-import { startTestAgent, type TestAgent } from "../rpc/testing/start-test-agent";
+import { agentGenerations } from "../rpc/testing/agent-generations";
 
 type AgentClient = Client<typeof AgentService>;
 const NAME = "svc";
@@ -48,20 +47,8 @@ const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => Code[
 
 describe("kill -9 of the agent outside installs", () => {
   it.for(CASES)("at $point: a restarted agent shows the service $outcome, consistently", async (c, { expect, onTestFinished }) => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), "sysward-kill-")), "data");
-    const packagesDir = join(dataDir, "packages");
+    const { dataDir, packagesDir, start } = agentGenerations(onTestFinished, "sysward-kill-");
     const pkg = join(packagesDir, NAME);
-    const agents: TestAgent[] = [];
-    onTestFinished(async () => {
-      for (const a of agents) await a.kill();
-      killPackageProcesses(packagesDir);
-      rmSync(join(dataDir, ".."), { recursive: true, force: true });
-    });
-    const start = async (env?: Record<string, string>) => {
-      const a = await startTestAgent({ dataDir, env });
-      agents.push(a);
-      return a;
-    };
 
     // Two versions, v2 current and running; the crash point lies in the operation, not in installs.
     const crashing = await start({ SYSWARD_TEST_CRASH_AT: c.point });

@@ -3,15 +3,14 @@
 // journal, and the name unlocked.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ServiceState } from "@sysward/proto";
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { shellBodies, shellServiceZip } from "../install/testing/package-fixtures";
-import { killPackageProcesses, runningVersions } from "../install/testing/package-processes";
+import { runningVersions } from "../install/testing/package-processes";
 import { waitFor } from "../runtime/testing/wait-for";
 import { installVia } from "../install/testing/install-via";
-import { startTestAgent, type TestAgent } from "./testing/start-test-agent";
+import { agentGenerations } from "./testing/agent-generations";
 
 interface CrashCase {
   phase: string;
@@ -40,19 +39,7 @@ const NAME = "svc";
 // over the CPU (measured: no faster on two cores).
 describe("kill -9 of the agent during an install", () => {
   it.for(CASES)("at phase $phase (first install: $first) leaves $survivor running after a restart", async (c, { expect, onTestFinished }) => {
-    const dataDir = join(mkdtempSync(join(tmpdir(), "sysward-crash-")), "data");
-    const packagesDir = join(dataDir, "packages");
-    const agents: TestAgent[] = [];
-    onTestFinished(async () => {
-      for (const a of agents) await a.kill();
-      killPackageProcesses(packagesDir);
-      rmSync(join(dataDir, ".."), { recursive: true, force: true });
-    });
-    const start = async (env?: Record<string, string>) => {
-      const a = await startTestAgent({ dataDir, env });
-      agents.push(a);
-      return a;
-    };
+    const { dataDir, packagesDir, start } = agentGenerations(onTestFinished, "sysward-crash-");
 
     let oldId: string | undefined;
     if (!c.first) {
