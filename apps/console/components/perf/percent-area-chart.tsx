@@ -2,12 +2,13 @@
 
 import type { ReactNode } from "react";
 import { Area, AreaChart, CartesianGrid, Line, Tooltip, XAxis, YAxis } from "recharts";
-import { formatAxisTime, formatPercent } from "../../lib/client/format";
+import { formatPercent } from "../../lib/client/format";
 import type { PlotPoint } from "../../lib/client/perf-gaps";
 import type { ChartPoint } from "../../lib/client/perf-points";
 import { AXIS_TICK, CHART_COLORS, CHART_HEIGHT, CHART_MARGIN } from "./chart-theme";
 import type { ChartWindow } from "./chart-window";
 import styles from "./perf.module.css";
+import { timeAxisProps } from "./time-axis";
 import { TimeChartFrame } from "./time-chart-frame";
 import { TimeTooltip, type TooltipRow } from "./time-tooltip";
 
@@ -42,16 +43,7 @@ export function PercentAreaChart({ series, win, spanMs, showPeak, rangeId }: { s
       <TimeChartFrame empty={win.points.length === 0}>
         <AreaChart responsive data={win.plot} style={{ width: "100%", height: CHART_HEIGHT }} margin={CHART_MARGIN}>
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          <XAxis
-            dataKey="t"
-            type="number"
-            domain={[win.start, win.end]}
-            ticks={win.ticks}
-            tickFormatter={(t: number) => formatAxisTime(t, spanMs)}
-            tick={AXIS_TICK}
-            stroke={CHART_COLORS.axis}
-            allowDataOverflow
-          />
+          <XAxis {...timeAxisProps(win, spanMs)} />
           <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} unit=" %" tick={AXIS_TICK} stroke={CHART_COLORS.axis} width={48} />
           <Tooltip
             isAnimationActive={false}

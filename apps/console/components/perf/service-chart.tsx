@@ -2,13 +2,14 @@
 
 import { useState } from "react";
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
-import { formatAxisTime, formatBytes, formatPercent } from "../../lib/client/format";
+import { formatBytes, formatPercent } from "../../lib/client/format";
 import { niceByteTicks, niceTicks } from "../../lib/client/nice-ticks";
 import type { PlotPoint } from "../../lib/client/perf-gaps";
 import { serviceNames, type ChartPoint } from "../../lib/client/perf-points";
 import { AXIS_TICK, CHART_COLORS, CHART_HEIGHT, CHART_MARGIN, seriesColor } from "./chart-theme";
 import type { ChartWindow } from "./chart-window";
 import styles from "./perf.module.css";
+import { timeAxisProps } from "./time-axis";
 import { TimeChartFrame } from "./time-chart-frame";
 import { TimeTooltip } from "./time-tooltip";
 
@@ -52,16 +53,7 @@ export function ServiceChart({ win, spanMs, rangeId }: { win: ChartWindow; spanM
       <TimeChartFrame empty={names.length === 0} emptyText={win.points.length === 0 ? "No data for this range yet." : "No services were running in this range."}>
         <LineChart responsive data={win.plot} style={{ width: "100%", height: CHART_HEIGHT }} margin={CHART_MARGIN}>
           <CartesianGrid stroke={CHART_COLORS.grid} vertical={false} />
-          <XAxis
-            dataKey="t"
-            type="number"
-            domain={[win.start, win.end]}
-            ticks={win.ticks}
-            tickFormatter={(t: number) => formatAxisTime(t, spanMs)}
-            tick={AXIS_TICK}
-            stroke={CHART_COLORS.axis}
-            allowDataOverflow
-          />
+          <XAxis {...timeAxisProps(win, spanMs)} />
           <YAxis
             domain={[0, yTicks.at(-1) ?? "auto"]}
             ticks={yTicks}
