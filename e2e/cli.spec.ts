@@ -182,11 +182,13 @@ test.describe("the sysward CLI", () => {
   });
 
   test("perf shows the machine and the service, for people and as JSON; --watch streams samples until Ctrl-C", async () => {
-    const perf = await sysward(["perf", "local"]);
+    // The previous test's rollback restarted the service: the cached sample may predate it for an interval.
+    const serviceLine = new RegExp(`^${name}\\s+\\d+\\.\\d%`, "m");
+    let perf = await sysward(["perf", "local"]);
+    await expect.poll(async () => (perf = await sysward(["perf", "local"])).stdout, { timeout: 10_000 }).toMatch(serviceLine);
     expect(perf.code, perf.stderr).toBe(0);
     expect(perf.stdout).toMatch(/^cpu\s+\d+\.\d% busy/m);
     expect(perf.stdout).toMatch(/^memory\s+.+ used/m);
-    expect(perf.stdout).toMatch(new RegExp(`^${name}\\s+\\d+\\.\\d%`, "m"));
     const json = JSON.parse((await sysward(["perf", "local", "--json"])).stdout) as { sample: { memory: { totalBytes: string } } };
     expect(Number(json.sample.memory.totalBytes)).toBeGreaterThan(0);
 

@@ -27,6 +27,7 @@ import { loggingInterceptor } from "./rpc/interceptors/logging";
 import { metricsInterceptor } from "./rpc/interceptors/metrics";
 import { AgentMetrics } from "./metrics/agent-metrics";
 import { createRoutes } from "./rpc/routes";
+import { CredentialUpkeep } from "./credentials/credential-upkeep";
 import { startAgentServer, type TcpListenOptions } from "./rpc/server";
 import pkg from "../package.json";
 
@@ -142,6 +143,13 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       tcp: config.listen && readTlsFiles(config.listen),
     });
     cleanups.unshift(() => server.close());
+    if (config.credentialUpkeep && config.listen) {
+      const upkeep = new CredentialUpkeep({ ...config.credentialUpkeep, dataDir: config.dataDir, logger, apply: (tls) => server.reloadTls(tls) });
+      vars.publish("tls", () => upkeep.stats());
+      metrics.observeTls(() => upkeep.stats());
+      upkeep.start();
+      cleanups.unshift(() => upkeep.stop());
+    }
 
     return {
       tcpAddress: server.tcpAddress,

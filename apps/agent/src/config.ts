@@ -29,6 +29,8 @@ export interface AgentConfig {
   logLevel: string;
   /** SYSWARD_LISTEN (+ SYSWARD_TLS_*), else the data dir's listen.json from `enroll`: the opt-in TCP listener; refused unless TLS and client CA are configured. */
   listen?: ListenConfig;
+  /** For an enrolled listener (listen.json names its console): keep the CRL fresh and renew the certificate. */
+  credentialUpkeep?: CredentialUpkeepConfig;
   /** SYSWARD_TEST_CRASH_AT: test-only; the agent SIGKILLs itself when an install reaches this phase. */
   crashAt?: string;
 }
@@ -40,6 +42,14 @@ export interface ListenConfig {
   keyPath: string;
   clientCaPath: string;
   crlPath?: string;
+}
+
+export interface CredentialUpkeepConfig {
+  consoleUrl: string;
+  /** SYSWARD_TLS_REFRESH_SECONDS (3600): how often the agent fetches the console's CRL. */
+  refreshMs: number;
+  /** SYSWARD_TLS_RENEW_BEFORE_DAYS (30): renew the certificate when it has less than this left. */
+  renewBeforeMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -81,6 +91,18 @@ function listenConfig(env: NodeJS.ProcessEnv, dataDir: string): ListenConfig | u
   };
 }
 
+/** Only for the listener `enroll` set up: one configured by hand (SYSWARD_LISTEN) is the operator's to renew. */
+function credentialUpkeepConfig(env: NodeJS.ProcessEnv, dataDir: string): CredentialUpkeepConfig | undefined {
+  if (env.SYSWARD_LISTEN) return undefined;
+  const consoleUrl = readListenFile(dataDir)?.consoleUrl;
+  if (!consoleUrl) return undefined;
+  return {
+    consoleUrl,
+    refreshMs: positiveInt(env, "SYSWARD_TLS_REFRESH_SECONDS", 3600) * 1000,
+    renewBeforeMs: positiveInt(env, "SYSWARD_TLS_RENEW_BEFORE_DAYS", 30) * 86_400_000,
+  };
+}
+
 function positiveInt(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 1): number {
   const raw = env[key];
   if (raw === undefined || raw === "") return fallback;
@@ -118,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     runtime,
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     listen: listenConfig(env, dataDir),
+    credentialUpkeep: credentialUpkeepConfig(env, dataDir),
     crashAt: env.SYSWARD_TEST_CRASH_AT || undefined,
   };
 }

@@ -31,15 +31,16 @@ const AGENT_READS = new Set(["AgentInfo", "SystemPerf", "WatchPerf", "PerfHistor
 
 const PUBLIC = new Set(["GET /api/healthz", "POST /api/auth/login"]);
 /** Reads only admins may make (users, tokens, audit log, enrollments): a viewer gets 403. */
-const ADMIN_READS = new Set(["GET /api/users", "GET /api/tokens", "GET /api/audit", "GET /api/enrollments"]);
+const ADMIN_READS = new Set(["GET /api/users", "GET /api/tokens", "GET /api/audit", "GET /api/enrollments", "GET /api/pki/console-certificate"]);
 /** Writes any signed-in user may make. */
 const ANY_USER_WRITES = new Set(["POST /api/auth/logout"]);
 /**
  * Routes that ignore sessions and API tokens because they take a credential of their own in the
- * request (an agent's one-time enrollment token): anything else gets 401. A new route of this
+ * request (an agent's one-time enrollment token, an enrolled agent's certificate and proof):
+ * anything else gets 401. A new route of this
  * kind must be named here on purpose.
  */
-const OWN_CREDENTIAL = new Set(["POST /api/enroll"]);
+const OWN_CREDENTIAL = new Set(["POST /api/enroll", "POST /api/pki/agent-credentials"]);
 
 type Handler = (req: NextRequest, ctx: { params: Promise<unknown> }) => Response | Promise<Response>;
 interface Target {

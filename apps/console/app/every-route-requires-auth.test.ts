@@ -47,6 +47,9 @@ const PUBLIC_ROUTES: Record<string, number> = {
   // A new machine's agent enrolling has no session or API token: its credential is the one-time
   // enrollment token in the body, so without one (or with a session or API token) it is 401.
   "POST /api/enroll": 401,
+  // An enrolled agent fetching its CRL or renewing: its credential is its certificate and a fresh
+  // signature by that certificate's key, so without them (or with a session or token) it is 401.
+  "POST /api/pki/agent-credentials": 401,
 };
 const LOGIN = "POST /api/auth/login";
 const PUBLIC_PAGES = new Set(["/login"]);
@@ -62,7 +65,7 @@ describe("every route handler", () => {
   });
 
   for (const { file, url, params } of cases) {
-    it(`${file} answers 401 without a valid session or token (only healthz, login and enroll are open)`, async () => {
+    it(`${file} answers 401 without a valid session or token (only healthz, login, enroll and agent-credentials are open)`, async () => {
       const mod = (await import(/* @vite-ignore */ `./${file.replace(/\.ts$/, "")}`)) as Record<string, unknown>;
       const methods = HTTP_METHODS.filter((m) => typeof mod[m] === "function");
       expect(methods.length, `${file} exports no HTTP method`).toBeGreaterThan(0);

@@ -1,23 +1,16 @@
 // `enroll`, step 2 of adding a machine: get a certificate from the console and save what a plain
 // restart needs to open the TCP listener — tls/ (key 0600) and listen.json, listen.json last so a
 // half-finished enrollment never switches the listener on.
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { loadOrCreateToken } from "../lifecycle/data-dir";
 import type { EnrollArgs } from "./enroll-args";
 import { requestCertificate, type Enrolled } from "./enroll-request";
-import { LISTEN_FILE, type ListenFile } from "./listen-file";
+import { type ListenFile, writeFileWhole, writeListenFile } from "./listen-file";
 
 export interface EnrollResult extends Enrolled {
   listenFile: string;
   tlsDir: string;
-}
-
-function writeWhole(path: string, data: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
 }
 
 export async function enrollAgent(args: EnrollArgs, dataDir: string): Promise<EnrollResult> {
@@ -29,10 +22,10 @@ export async function enrollAgent(args: EnrollArgs, dataDir: string): Promise<En
   const tlsDir = join(dataDir, "tls");
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
   chmodSync(tlsDir, 0o700);
-  writeWhole(join(tlsDir, "agent.key"), enrolled.keyPem, 0o600);
-  writeWhole(join(tlsDir, "agent.crt"), enrolled.certPem, 0o644);
-  writeWhole(join(tlsDir, "client-ca.crt"), enrolled.clientCaCertPem, 0o644);
-  writeWhole(join(tlsDir, "crl.pem"), enrolled.crlPem, 0o644);
+  writeFileWhole(join(tlsDir, "agent.key"), enrolled.keyPem, 0o600);
+  writeFileWhole(join(tlsDir, "agent.crt"), enrolled.certPem, 0o644);
+  writeFileWhole(join(tlsDir, "client-ca.crt"), enrolled.clientCaCertPem, 0o644);
+  writeFileWhole(join(tlsDir, "crl.pem"), enrolled.crlPem, 0o644);
   const listen: ListenFile = {
     listen: args.listen,
     cert: "tls/agent.crt",
@@ -43,7 +36,6 @@ export async function enrollAgent(args: EnrollArgs, dataDir: string): Promise<En
     agentId: enrolled.agentId,
     enrolledAt: new Date().toISOString(),
   };
-  const listenFile = join(dataDir, LISTEN_FILE);
-  writeWhole(listenFile, JSON.stringify(listen, null, 2) + "\n", 0o600);
+  const listenFile = writeListenFile(dataDir, listen);
   return { ...enrolled, listenFile, tlsDir };
 }

@@ -1,4 +1,4 @@
-// `sysward-agent enroll <console-url> <enrollment-token> --listen host:port [--address host:port] [--ca-sha256 FP]`
+// `sysward-agent enroll <console-url> <enrollment-token> --listen host:port [--address host:port] [--ca-sha256 FP] [--insecure-http]`
 import { ConfigError, parseListen } from "../config";
 
 export interface EnrollArgs {
@@ -12,21 +12,29 @@ export interface EnrollArgs {
   caSha256?: string;
 }
 
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
 export class EnrollUsageError extends Error {}
 
 export const ENROLL_USAGE =
   "usage: sysward-agent enroll <console-url> <enrollment-token> --listen host:port [--address host:port] [--ca-sha256 AB:CD:…]\n" +
   "  --listen     where this agent's TCP listener binds, e.g. 10.0.0.5:7443 or 0.0.0.0:7443\n" +
   "  --address    where the console connects, when --listen is a wildcard (0.0.0.0, [::])\n" +
-  "  --ca-sha256  the console CA's fingerprint from the console's enrollment command";
+  "  --ca-sha256  the console CA's fingerprint from the console's enrollment command\n" +
+  "  --insecure-http  allow a plain http:// console URL on another host (the tokens then cross the network unencrypted)";
 
 const WILDCARDS = new Set(["0.0.0.0", "::"]);
 
 export function parseEnrollArgs(argv: readonly string[]): EnrollArgs {
   const positional: string[] = [];
   const flags = new Map<string, string>();
+  let insecureHttp = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    if (a === "--insecure-http") {
+      insecureHttp = true;
+      continue;
+    }
     const m = /^--(listen|address|ca-sha256)(?:=(.*))?$/.exec(a);
     if (m) {
       const value = m[2] ?? argv[++i];
@@ -47,6 +55,11 @@ export function parseEnrollArgs(argv: readonly string[]): EnrollArgs {
     throw new EnrollUsageError(`${JSON.stringify(consoleUrl)} is not a URL (e.g. https://console.example.com)`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new EnrollUsageError("the console URL must be http:// or https://");
+  // The enrollment token and this agent's bearer token travel in the request: not in clear over
+  // a network unless the person says so.
+  if (url.protocol === "http:" && !LOOPBACK.has(url.hostname) && !insecureHttp) {
+    throw new EnrollUsageError(`${consoleUrl} is plain http: the enrollment token and this agent's token would cross the network unencrypted. Use the console's https:// URL, or add --insecure-http on a network you trust`);
+  }
   const listen = flags.get("listen");
   if (!listen) throw new EnrollUsageError("--listen host:port is required: where this agent's TCP listener binds");
   const check = (flag: string, value: string) => {

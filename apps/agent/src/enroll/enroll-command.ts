@@ -18,7 +18,7 @@ export async function runEnrollCommand(argv: readonly string[], env: NodeJS.Proc
   const dataDir = resolve(env.SYSWARD_DATA_DIR || defaultDataDir(env));
   const url = new URL(args.consoleUrl);
   if (url.protocol === "http:" && !["localhost", "127.0.0.1", "[::1]"].includes(url.hostname)) {
-    process.stderr.write(`sysward-agent enroll: warning: ${args.consoleUrl} is plain http; the tokens cross the network unencrypted (put the console behind https)\n`);
+    process.stderr.write(`sysward-agent enroll: warning: ${args.consoleUrl} is plain http (--insecure-http); the tokens cross the network unencrypted\n`);
   }
   try {
     const r = await enrollAgent(args, dataDir);

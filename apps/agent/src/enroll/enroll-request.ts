@@ -2,6 +2,7 @@
 // and the console's answer checked before anything is trusted. The console builds the same proof
 // bytes in apps/console/lib/server/pki/enroll-proof.ts — change both or neither.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, X509Certificate } from "node:crypto";
+import { verifyCrl } from "../credentials/crl";
 
 export function enrollProofMessage(token: string, address: string, publicKeyPem: string): Buffer {
   return Buffer.from(`sysward-enroll-v1\n${token}\n${address}\n${publicKeyPem.trim()}\n`);
@@ -106,5 +107,9 @@ function checkAnswer(e: Enrolled, caSha256: string | undefined): void {
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new EnrollError("the console's certificate for this agent is not signed by its CA");
   const mine = createPublicKey(createPrivateKey(e.keyPem)).export({ type: "spki", format: "der" });
   if (!cert.publicKey.export({ type: "spki", format: "der" }).equals(mine)) throw new EnrollError("the console's certificate is for another key");
-  if (!/^-----BEGIN X509 CRL-----/.test(e.crlPem.trim())) throw new EnrollError("the console sent a CRL that is not PEM");
+  try {
+    verifyCrl(e.crlPem, e.clientCaCertPem);
+  } catch (err) {
+    throw new EnrollError(`the console sent a CRL this agent cannot use: ${(err as Error).message}`);
+  }
 }

@@ -12,6 +12,8 @@ import { serveMetrics } from "./serve-metrics";
 import { ServiceCpuSeconds } from "./service-cpu-seconds";
 import { registerServiceMetrics } from "./service-metrics";
 import { registerSystemMetrics } from "./system-metrics";
+import { registerTlsMetrics } from "./tls-metrics";
+import type { CredentialUpkeepStats } from "../credentials/credential-upkeep";
 
 export interface AgentMetricsSources {
   perf: PerfCollector;
@@ -62,6 +64,11 @@ export class AgentMetrics {
       registers: [this.registry],
     });
     info.set({ version: src.agentVersion, runtime: src.runtime }, 1);
+  }
+
+  /** Adds the TLS credential gauges, for an enrolled agent. */
+  observeTls(stats: () => CredentialUpkeepStats): void {
+    registerTlsMetrics(this.registry, stats);
   }
 
   /** The /metrics route for the agent's server. */

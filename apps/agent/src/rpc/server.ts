@@ -23,9 +23,7 @@ export interface AgentServerOptions {
   tcp?: TcpListenOptions;
 }
 
-export interface TcpListenOptions {
-  host: string;
-  port: number;
+export interface TlsMaterial {
   /** PEM: the agent's certificate chain and key, the CA that client certificates must chain to, optional CRL. */
   cert: string;
   key: string;
@@ -33,11 +31,22 @@ export interface TcpListenOptions {
   crl?: string;
 }
 
+export interface TcpListenOptions extends TlsMaterial {
+  host: string;
+  port: number;
+}
+
 export interface AgentServer {
   /** The TCP address actually bound (port 0 picks one), when a TCP listener is on. */
   tcpAddress?: AddressInfo;
+  /** New certificate, key or CRL for the TCP listener: new connections use them, open ones go on. */
+  reloadTls(tls: TlsMaterial): void;
   /** Ends streams (their handlers see ctx.signal abort), closes sessions, removes the socket. */
   close(graceMs?: number): Promise<void>;
+}
+
+function secureContextOptions(t: TlsMaterial) {
+  return { cert: t.cert, key: t.key, ca: t.clientCa, crl: t.crl };
 }
 
 /** Removes a socket left by a crashed agent. Only ever a socket: never deletes another kind of file. */
@@ -131,10 +140,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     const t = opts.tcp;
     tcpServer = http2.createSecureServer(
       {
-        cert: t.cert,
-        key: t.key,
-        ca: t.clientCa,
-        crl: t.crl,
+        ...secureContextOptions(t),
         requestCert: true,
         rejectUnauthorized: true,
         minVersion: "TLSv1.3",
@@ -158,6 +164,10 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
 
   return {
     tcpAddress,
+    reloadTls(tls) {
+      if (!tcpServer) throw new Error("no TCP listener to reload");
+      tcpServer.setSecureContext({ ...secureContextOptions(tls), minVersion: "TLSv1.3" });
+    },
     async close(graceMs = 3000) {
       shutdown.abort();
       const closing = [new Promise<void>((resolve) => server.close(() => resolve()))];

@@ -7,6 +7,7 @@ import { Button } from "../ui/button";
 import { EmptyState } from "../ui/empty-state";
 import { LocalTime } from "../ui/local-time";
 import { StatusPill, type PillTone } from "../ui/status-pill";
+import { DataTable } from "../ui/data-table";
 
 const RESULT_TONE: Record<AuditResult, PillTone> = { ok: "running", failed: "failed", denied: "warn" };
 
@@ -44,42 +45,27 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
         ) : filtered.length === 0 ? (
           <EmptyState title={`No entries match “${query.trim()}”`} />
         ) : (
-          <div className="table-wrap">
-            <table className="data-table stack-sm" data-testid="audit-table">
-              <thead>
-                <tr>
-                  <th>When</th>
-                  <th>User</th>
-                  <th>Action</th>
-                  <th>Target</th>
-                  <th>Result</th>
-                  <th>Detail</th>
-                  <th>From</th>
-                </tr>
-              </thead>
-              <tbody>
-                {filtered.map((e) => (
-                  <tr key={e.id} data-testid="audit-row" data-action={e.action}>
-                    <td className="nowrap" data-label="When">
-                      <LocalTime iso={e.at} withSeconds />
-                    </td>
-                    <td data-label="User">{e.username ?? <span className="muted">—</span>}</td>
-                    <td className="mono" data-label="Action">{e.action}</td>
-                    <td data-label="Target">{e.target ?? <span className="muted">—</span>}</td>
-                    <td data-label="Result">
-                      <StatusPill tone={RESULT_TONE[e.result] ?? "unknown"}>{e.result}</StatusPill>
-                    </td>
-                    <td style={{ maxWidth: 360, overflowWrap: "anywhere" }} data-label={e.detail ? "Detail" : ""}>
-                      {e.detail ?? ""}
-                    </td>
-                    <td className="mono nowrap muted" data-label="From">
-                      {e.address ?? ""}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["When", "User", "Action", "Target", "Result", "Detail", "From"]} testId="audit-table">
+            {filtered.map((e) => (
+              <tr key={e.id} data-testid="audit-row" data-action={e.action}>
+                <td className="nowrap" data-label="When">
+                  <LocalTime iso={e.at} withSeconds />
+                </td>
+                <td data-label="User">{e.username ?? <span className="muted">—</span>}</td>
+                <td className="mono" data-label="Action">{e.action}</td>
+                <td data-label="Target">{e.target ?? <span className="muted">—</span>}</td>
+                <td data-label="Result">
+                  <StatusPill tone={RESULT_TONE[e.result] ?? "unknown"}>{e.result}</StatusPill>
+                </td>
+                <td style={{ maxWidth: 360, overflowWrap: "anywhere" }} data-label={e.detail ? "Detail" : ""}>
+                  {e.detail ?? ""}
+                </td>
+                <td className="mono nowrap muted" data-label="From">
+                  {e.address ?? ""}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </div>
     </section>

@@ -9,6 +9,7 @@ import { EmptyState } from "../ui/empty-state";
 import { LocalTime } from "../ui/local-time";
 import { ErrorNotice, Notice } from "../ui/error-notice";
 import { useAdminAction } from "./use-admin-action";
+import { DataTable } from "../ui/data-table";
 
 export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
   const { busy, error, setError, run } = useAdminAction();
@@ -74,46 +75,30 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
             Create one below for a script or a metrics scraper.
           </EmptyState>
         ) : (
-          <div className="table-wrap">
-            <table className="data-table stack-sm" data-testid="tokens-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Owner</th>
-                  <th>Token</th>
-                  <th>Created</th>
-                  <th>Last used</th>
-                  <th className="num">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.map((t) => (
-                  <tr key={t.id} data-testid={`token-row-${t.id}`}>
-                    <td className="stack-head">
-                      <strong>{t.name}</strong>
-                    </td>
-                    <td data-label="Owner">{t.username}</td>
-                    <td className="mono" data-label="Token">
-                      {t.prefix}…
-                    </td>
-                    <td className="nowrap" data-label="Created">
-                      <LocalTime iso={t.createdAt} />
-                    </td>
-                    <td className="nowrap" data-label="Last used">
-                      {t.lastUsedAt ? <LocalTime iso={t.lastUsedAt} /> : <span className="muted">never</span>}
-                    </td>
-                    <td className="num stack-actions">
-                      <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} onClick={() => setRevoking(t)} data-testid={`token-delete-${t.id}`}>
-                        Revoke
-                      </Button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", "Owner", "Token", "Created", "Last used"]} actions testId="tokens-table">
+            {tokens.map((t) => (
+              <tr key={t.id} data-testid={`token-row-${t.id}`}>
+                <td className="stack-head">
+                  <strong>{t.name}</strong>
+                </td>
+                <td data-label="Owner">{t.username}</td>
+                <td className="mono" data-label="Token">
+                  {t.prefix}…
+                </td>
+                <td className="nowrap" data-label="Created">
+                  <LocalTime iso={t.createdAt} />
+                </td>
+                <td className="nowrap" data-label="Last used">
+                  {t.lastUsedAt ? <LocalTime iso={t.lastUsedAt} /> : <span className="muted">never</span>}
+                </td>
+                <td className="num stack-actions">
+                  <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} onClick={() => setRevoking(t)} data-testid={`token-delete-${t.id}`}>
+                    Revoke
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <form onSubmit={create} className="row" style={{ alignItems: "flex-end", borderTop: "1px solid var(--border)", paddingTop: "var(--space-4)" }} data-testid="token-create-form">
           <div className="field" style={{ flex: "1 1 240px" }}>

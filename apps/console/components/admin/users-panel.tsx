@@ -9,6 +9,7 @@ import { EmptyState } from "../ui/empty-state";
 import { LocalTime } from "../ui/local-time";
 import { ErrorNotice, Notice } from "../ui/error-notice";
 import { useAdminAction } from "./use-admin-action";
+import { DataTable } from "../ui/data-table";
 
 export function UsersPanel({ users, currentUserId, usernameRule, passwordMin }: { users: UserSummary[]; currentUserId: number; usernameRule: string; passwordMin: number }) {
   const { busy, error, setError, run } = useAdminAction();
@@ -62,43 +63,29 @@ export function UsersPanel({ users, currentUserId, usernameRule, passwordMin }: 
         {users.length === 0 ? (
           <EmptyState title="No users" />
         ) : (
-          <div className="table-wrap">
-            <table className="data-table stack-sm" data-testid="users-table">
-              <thead>
-                <tr>
-                  <th>Username</th>
-                  <th>Role</th>
-                  <th>Created</th>
-                  <th className="num">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.map((u) => (
-                  <tr key={u.id} data-testid={`user-row-${u.username}`}>
-                    <td className="stack-head">
-                      <strong>{u.username}</strong>
-                      {u.id === currentUserId ? <span className="muted"> (you)</span> : null}
-                    </td>
-                    <td data-label="Role">
-                      <span className={`badge${u.role === "admin" ? " badge-accent" : ""}`}>{u.role}</span>
-                    </td>
-                    <td className="nowrap" data-label="Created">
-                      <LocalTime iso={u.createdAt} />
-                    </td>
-                    <td className="num stack-actions">
-                      {u.id !== currentUserId ? (
-                        <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} onClick={() => setRemoving(u)} data-testid={`user-delete-${u.username}`}>
-                          Delete
-                        </Button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Username", "Role", "Created"]} actions testId="users-table">
+            {users.map((u) => (
+              <tr key={u.id} data-testid={`user-row-${u.username}`}>
+                <td className="stack-head">
+                  <strong>{u.username}</strong>
+                  {u.id === currentUserId ? <span className="muted"> (you)</span> : null}
+                </td>
+                <td data-label="Role">
+                  <span className={`badge${u.role === "admin" ? " badge-accent" : ""}`}>{u.role}</span>
+                </td>
+                <td className="nowrap" data-label="Created">
+                  <LocalTime iso={u.createdAt} />
+                </td>
+                <td className="num stack-actions">
+                  {u.id !== currentUserId ? (
+                    <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} onClick={() => setRemoving(u)} data-testid={`user-delete-${u.username}`}>
+                      Delete
+                    </Button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <form onSubmit={create} className="stack" style={{ borderTop: "1px solid var(--border)", paddingTop: "var(--space-4)" }} data-testid="user-create-form">
           <h3>Add a user</h3>

@@ -14,6 +14,7 @@ import { ErrorNotice, Notice } from "../ui/error-notice";
 import { SERVICE_ACTIONS, type ServiceActionSpec } from "./service-action";
 import { ServiceStatePill } from "./service-state-pill";
 import styles from "./services-table.module.css";
+import { DataTable } from "../ui/data-table";
 
 const INSTALLING = new Set([InstallPhase.RECEIVING, InstallPhase.VERIFYING, InstallPhase.STARTING, InstallPhase.HEALTH]);
 
@@ -80,29 +81,11 @@ export function ServicesTable({ agentId, services, loadError, onChanged, onShowL
           </EmptyState>
         ) : null}
         {services && services.length > 0 ? (
-          <div className="table-wrap">
-            <table className="data-table stack-sm" data-testid="services-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>Version</th>
-                  <th>State</th>
-                  <th className="num">CPU</th>
-                  <th className="num">RSS</th>
-                  <th className="num">Uptime</th>
-                  <th className="num">Restarts</th>
-                  <th className="num">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {services.map((s) => (
-                  <ServiceRow key={s.name} service={s} admin={admin} onAction={(action) => setPending({ action, service: s })} onShowLogs={onShowLogs} />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Name", "Version", "State", { label: "CPU", num: true }, { label: "RSS", num: true }, { label: "Uptime", num: true }, { label: "Restarts", num: true }]} actions testId="services-table">
+            {services.map((s) => (
+              <ServiceRow key={s.name} service={s} admin={admin} onAction={(action) => setPending({ action, service: s })} onShowLogs={onShowLogs} />
+            ))}
+          </DataTable>
         ) : null}
         {!services && !loadError ? <div className="chart-empty">Loading services…</div> : null}
       </div>

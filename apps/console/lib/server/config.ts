@@ -26,6 +26,8 @@ export interface ConsoleConfig {
   secureCookies: "auto" | "always" | "never";
   /** SYSWARD_ALLOWED_ORIGINS: extra origins accepted for state-changing requests (reverse proxies). */
   allowedOrigins: string[];
+  /** SYSWARD_CRL_DAYS: how long each CRL the console's CA publishes is valid (agents fetch a fresh one hourly). */
+  crlDays: number;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
   /** SYSWARD_CONSOLE_LOG_FILE: append JSON logs to this file instead of stderr. */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig 
     sessionMaxMs: positiveNumber(env, "SYSWARD_SESSION_MAX_HOURS", 168) * 3_600_000,
     secureCookies,
     allowedOrigins,
+    crlDays: Math.ceil(positiveNumber(env, "SYSWARD_CRL_DAYS", 7)),
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     logFile: env.SYSWARD_CONSOLE_LOG_FILE || undefined,
   };

@@ -23,8 +23,12 @@ export type AuditAction =
   | "agent.register"
   | "agent.delete"
   | "agent.enroll"
+  | "agent.renew"
+  | "agent.credentials"
   | "enrollment.create"
+  | "enrollment.cancel"
   | "certificate.revoke"
+  | "certificate.rotate"
   | "access.denied";
 
 export interface AuditInput {

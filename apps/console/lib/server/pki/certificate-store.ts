@@ -72,3 +72,9 @@ export function certificateBySerial(serial: string): CertificateRecord | null {
 export function isRevokedFingerprint(fingerprint256: string): boolean {
   return getDb().prepare("SELECT 1 FROM certificates WHERE fingerprint256 = ? AND revoked_at IS NOT NULL").get(fingerprint256) !== undefined;
 }
+
+/** When this agent was last issued a certificate (enrolment or renewal), or null. */
+export function newestAgentCertificateIssuedAt(agentId: string): number | null {
+  const row = getDb().prepare("SELECT MAX(issued_at) AS at FROM certificates WHERE agent_id = ? AND kind = 'agent'").get(agentId) as { at: number | null };
+  return row.at;
+}

@@ -7,9 +7,11 @@ import { X509Certificate } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { closeAgentConnections } from "../agents/agent-connection";
 import { getConfig } from "../config";
 import { getLogger } from "../log";
-import { issueCertificate } from "./issue-certificate";
+import { revokeCertificate } from "./certificate-store";
+import { issueCertificate, type IssuedCertificate } from "./issue-certificate";
 import { newKeyPair, writeFileWhole } from "./key-files";
 import { openssl } from "./openssl";
 
@@ -69,6 +71,14 @@ function needsNewClientCertificate(certPath: string, keyPath: string): boolean {
   }
 }
 
+async function issueClientCertificate(p: ReturnType<typeof consoleCaPaths>): Promise<IssuedCertificate> {
+  const { privateKeyPem, publicKeyPem } = newKeyPair();
+  const cert = await issueCertificate(p, { kind: "client", commonName: CLIENT_NAME, publicKeyPem, days: CLIENT_DAYS });
+  writeFileWhole(p.clientKeyPath, privateKeyPem, 0o600);
+  writeFileWhole(p.clientCertPath, cert.pem, 0o644);
+  return cert;
+}
+
 async function setUp(dataDir: string): Promise<ConsoleCa> {
   const p = consoleCaPaths(dataDir);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
@@ -81,10 +91,7 @@ async function setUp(dataDir: string): Promise<ConsoleCa> {
   }
   if ((statSync(p.caKeyPath).mode & 0o777) !== 0o600) chmodSync(p.caKeyPath, 0o600);
   if (needsNewClientCertificate(p.clientCertPath, p.clientKeyPath)) {
-    const { privateKeyPem, publicKeyPem } = newKeyPair();
-    const cert = await issueCertificate(p, { kind: "client", commonName: CLIENT_NAME, publicKeyPem, days: CLIENT_DAYS });
-    writeFileWhole(p.clientKeyPath, privateKeyPem, 0o600);
-    writeFileWhole(p.clientCertPath, cert.pem, 0o644);
+    const cert = await issueClientCertificate(p);
     getLogger().info({ serial: cert.serial }, "issued the console's client certificate");
   }
   const caCertPem = readFileSync(p.caCertPath, "utf8");
@@ -107,4 +114,35 @@ export function ensureConsoleCa(): Promise<ConsoleCa> {
     holder[KEY] = { dataDir, ready };
   }
   return holder[KEY].ready;
+}
+
+export interface ClientCertificateFacts {
+  serial: string;
+  fingerprint256: string;
+  notAfter: string;
+}
+
+function factsOf(pem: string): ClientCertificateFacts {
+  const x = new X509Certificate(pem);
+  return { serial: x.serialNumber, fingerprint256: x.fingerprint256, notAfter: new Date(x.validTo).toISOString() };
+}
+
+export async function consoleClientCertificate(): Promise<ClientCertificateFacts> {
+  return factsOf(readFileSync((await ensureConsoleCa()).clientCertPath, "utf8"));
+}
+
+/**
+ * A new key and client certificate for the console, and the old one revoked — for when the old
+ * key may have leaked. The console uses the new one from its next connection (open ones are
+ * closed); agents refuse the old one once they fetch the new CRL (within their refresh interval,
+ * an hour by default).
+ */
+export async function rotateConsoleClientCertificate(): Promise<{ previous: ClientCertificateFacts; current: ClientCertificateFacts }> {
+  const ca = await ensureConsoleCa();
+  const previous = factsOf(readFileSync(ca.clientCertPath, "utf8"));
+  const current = factsOf((await issueClientCertificate(ca)).pem);
+  revokeCertificate(previous.serial);
+  closeAgentConnections();
+  getLogger().info({ previous: previous.serial, current: current.serial }, "rotated the console's client certificate");
+  return { previous, current };
 }

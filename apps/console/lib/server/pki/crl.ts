@@ -1,17 +1,17 @@
 import "server-only";
-// The console CA's certificate revocation list, made from the certificates table on demand
-// (openssl ca -gencrl over an index built from the DB: the DB is the one record of revocations).
-// Agents get it at enrollment and refuse client certificates it lists. It is valid for ten
-// years because an expired CRL makes OpenSSL refuse EVERY client: agents have no way yet to
-// fetch a fresh one.
+// The console CA's certificate revocation list, made from the certificates table (openssl ca
+// -gencrl over an index built from the DB: the DB is the one record of revocations).
+// Agents get it at enrollment and then fetch a fresh one every hour (POST
+// /api/pki/agent-credentials), refusing client certificates it lists. It is valid for
+// SYSWARD_CRL_DAYS (7): long enough that a console down for days does not lock agents out, and
+// when one has lapsed the agent fetches a new one as soon as the console answers again.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { getConfig } from "../config";
 import { revokedCertificates } from "./certificate-store";
 import type { CaFiles } from "./issue-certificate";
 import { openssl } from "./openssl";
-
-const CRL_DAYS = 3650;
 
 /** OpenSSL's index.txt time format: YYMMDDHHMMSSZ (UTCTime, fine until 2050). */
 function utcTime(ms: number): string {
@@ -29,11 +29,34 @@ export async function currentCrlPem(ca: CaFiles): Promise<string> {
     writeFileSync(join(work, "crlnumber"), `${Math.floor(Date.now() / 1000).toString(16).padStart(10, "0")}\n`);
     writeFileSync(
       join(work, "ca.cnf"),
-      ["[ca]", "default_ca = console_ca", "[console_ca]", "database = index.txt", "crlnumber = crlnumber", `certificate = ${ca.caCertPath}`, `private_key = ${ca.caKeyPath}`, "default_md = sha256", `default_crl_days = ${CRL_DAYS}`].join("\n") + "\n",
+      ["[ca]", "default_ca = console_ca", "[console_ca]", "database = index.txt", "crlnumber = crlnumber", `certificate = ${ca.caCertPath}`, `private_key = ${ca.caKeyPath}`, "default_md = sha256", `default_crl_days = ${getConfig().crlDays}`].join("\n") + "\n",
     );
     await openssl(["ca", "-gencrl", "-batch", "-config", "ca.cnf", "-out", "crl.pem"], work);
     return readFileSync(join(work, "crl.pem"), "utf8");
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+const KEY = Symbol.for("sysward.console.crl");
+type Holder = { [KEY]?: { state: string; madeAt: number; pem: Promise<string> } };
+
+/**
+ * The CRL every agent's hourly refresh gets: remade when a revocation happened or a quarter of
+ * its validity has passed, else the same one (one openssl run per change, not per agent).
+ */
+export function publishedCrlPem(ca: CaFiles): Promise<string> {
+  const revoked = revokedCertificates();
+  const state = `${ca.caCertPath}\n${revoked.map((c) => `${c.serial}@${c.revokedAt}`).join(",")}`;
+  const maxAgeMs = (getConfig().crlDays * 86_400_000) / 4;
+  const holder = globalThis as Holder;
+  const cached = holder[KEY];
+  if (cached && cached.state === state && Date.now() - cached.madeAt < maxAgeMs) return cached.pem;
+  const pem = currentCrlPem(ca);
+  const entry = { state, madeAt: Date.now(), pem };
+  holder[KEY] = entry;
+  pem.catch(() => {
+    if (holder[KEY] === entry) delete holder[KEY];
+  });
+  return pem;
 }

@@ -26,3 +26,12 @@ export function proofHolds(key: KeyObject, message: Buffer, proofBase64: string)
     return false;
   }
 }
+
+/**
+ * What an enrolled agent signs with its CURRENT certificate's key to fetch the CRL and, with
+ * `newPublicKeyPem`, a renewed certificate (POST /api/pki/agent-credentials). The time bounds
+ * replays; the agent builds the same bytes in apps/agent/src/credentials/credentials-request.ts.
+ */
+export function credentialsProofMessage(time: string, certFingerprint256: string, newPublicKeyPem: string | undefined): Buffer {
+  return Buffer.from(`sysward-agent-credentials-v1\n${time}\n${certFingerprint256}\n${newPublicKeyPem?.trim() ?? ""}\n`);
+}

@@ -21,10 +21,10 @@ import { currentCrlPem } from "./crl";
 import { enrollProofMessage, parseAgentPublicKey, proofHolds } from "./enroll-proof";
 import { claimEnrollment, createEnrollment, pendingEnrollments, releaseEnrollment, usableEnrollment } from "./enrollment";
 import { httpsAddress, parseHostPort } from "./host-port";
-import { issueCertificate } from "./issue-certificate";
+import { AGENT_CERT_DAYS, issueCertificate } from "./issue-certificate";
 import { OpensslError } from "./openssl";
+import { smallJsonBody } from "./small-json-body";
 
-const AGENT_CERT_DAYS = 825;
 const DEFAULT_TTL_MINUTES = 60;
 /** How the agent is started on a machine with a Sysward checkout (see the root README). */
 const AGENT_COMMAND = "node apps/agent/dist/agent.mjs";
@@ -90,8 +90,6 @@ export async function handleListEnrollments(req: NextRequest): Promise<Response>
   return Response.json({ enrollments }, { headers: { "cache-control": "no-store" } });
 }
 
-const MAX_BODY = 16 * 1024;
-
 const EnrollBody = z.object({
   token: z.string(),
   /** host:port the console dials (the certificate names this host). */
@@ -104,21 +102,10 @@ const EnrollBody = z.object({
   agentToken: z.string().regex(/^[A-Za-z0-9_-]{32,200}$/, "agentToken must be the agent's agent.token"),
 });
 
-/** The body as JSON, or undefined: a request that is not even JSON has no token either. */
-async function bodyJson(req: NextRequest): Promise<unknown> {
-  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY) return undefined;
-  try {
-    const text = await req.text();
-    return text.length > MAX_BODY ? undefined : (JSON.parse(text) as unknown);
-  } catch {
-    return undefined;
-  }
-}
-
 export async function handleEnroll(req: NextRequest): Promise<Response> {
   const from = clientAddress(req);
   const actor = { username: "(enrollment)" };
-  const raw = await bodyJson(req);
+  const raw = await smallJsonBody(req);
   const enrollment = usableEnrollment((raw as { token?: unknown } | null | undefined)?.token);
   if (!enrollment) {
     audit({ actor, address: from, action: "agent.enroll", result: "denied", detail: "enrollment token missing, unknown, expired or already used" });

@@ -59,3 +59,20 @@ export function releaseEnrollment(id: number): void {
 export function pendingEnrollments(): Enrollment[] {
   return (getDb().prepare("SELECT * FROM enrollments WHERE used_at IS NULL ORDER BY id DESC LIMIT 100").all() as Row[]).map(fromRow);
 }
+
+export type CancelOutcome = { result: "cancelled"; enrollment: Enrollment } | { result: "used"; enrollment: Enrollment } | { result: "missing" };
+
+/**
+ * Deletes an enrollment nobody has used (expired or not), so its token can never work. A used
+ * one stays: it is the record of how a machine joined, and that machine is removed instead.
+ */
+export function cancelEnrollment(id: number): CancelOutcome {
+  const db = getDb();
+  return db.transaction((): CancelOutcome => {
+    const row = db.prepare("SELECT * FROM enrollments WHERE id = ?").get(id) as Row | undefined;
+    if (!row) return { result: "missing" };
+    if (row.used_at !== null) return { result: "used", enrollment: fromRow(row) };
+    db.prepare("DELETE FROM enrollments WHERE id = ? AND used_at IS NULL").run(id);
+    return { result: "cancelled", enrollment: fromRow(row) };
+  })();
+}

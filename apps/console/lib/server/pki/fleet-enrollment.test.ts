@@ -9,9 +9,12 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AgentService } from "@sysward/proto";
 import { spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import { once } from "node:events";
 import net, { type AddressInfo } from "node:net";
+import tls from "node:tls";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +25,8 @@ import * as uploadRoute from "@/app/api/agents/[agentId]/upload/route";
 import * as agentsRoute from "@/app/api/agents/route";
 import * as enrollRoute from "@/app/api/enroll/route";
 import * as enrollmentsRoute from "@/app/api/enrollments/route";
+import * as consoleCertificateRoute from "@/app/api/pki/console-certificate/route";
+import * as agentCredentialsRoute from "@/app/api/pki/agent-credentials/route";
 import * as rpcRoute from "@/app/rpc/[agentId]/[...method]/route";
 import { buildZip } from "../../../../agent/src/install/testing/zip-builder";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
@@ -31,6 +36,7 @@ import { listAudit } from "../audit/audit-log";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv, waitFor } from "../testing/console-test-env";
+import { forgetAgentConnection } from "../agents/agent-connection";
 import { revokeCertificate } from "./certificate-store";
 import { ensureConsoleCa } from "./console-ca";
 import { issueCertificate } from "./issue-certificate";
@@ -51,7 +57,12 @@ let revokedClient: { certPath: string; keyPath: string };
 let admin: string;
 let viewer: string;
 
-/** The console's /api/enroll over real HTTP: what the agent's enroll command talks to. */
+/** The console routes agents call themselves, over real HTTP: enroll, then the hourly credentials refresh. */
+const AGENT_FACING_ROUTES: Record<string, (req: NextRequest) => Promise<Response>> = {
+  "/api/enroll": enrollRoute.POST,
+  "/api/pki/agent-credentials": agentCredentialsRoute.POST,
+};
+
 async function serveEnrollRoute(): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -60,8 +71,9 @@ async function serveEnrollRoute(): Promise<{ url: string; close(): Promise<void>
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
       headers.set("x-forwarded-for", req.socket.remoteAddress ?? "unknown");
-      if (req.url !== "/api/enroll" || req.method !== "POST") return res.writeHead(404).end();
-      const out = await enrollRoute.POST(new NextRequest(`http://${req.headers.host}${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
+      const route = AGENT_FACING_ROUTES[req.url ?? ""];
+      if (!route || req.method !== "POST") return res.writeHead(404).end();
+      const out = await route(new NextRequest(`http://${req.headers.host}${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
       res.writeHead(out.status, Object.fromEntries(out.headers)).end(Buffer.from(await out.arrayBuffer()));
     })().catch((err: unknown) => res.writeHead(500).end(String(err)));
   });
@@ -91,7 +103,21 @@ function runEnroll(args: string[]): Promise<{ code: number | null; out: string }
 }
 
 /** B restarted plainly: no SYSWARD_LISTEN, no TLS variables — listen.json says it all. */
-const startB = () => startTestAgent({ dataDir: bDataDir });
+const startB = (env?: Record<string, string>) => startTestAgent({ dataDir: bDataDir, env });
+
+/** The certificate B presents on its TCP port right now (a fresh handshake, as the console's client). */
+async function bPresents(): Promise<string> {
+  const ca = await ensureConsoleCa();
+  const socket = tls.connect({ host: "127.0.0.1", port: bPort, ca: readFileSync(ca.caCertPath), cert: readFileSync(ca.clientCertPath), key: readFileSync(ca.clientKeyPath), ALPNProtocols: ["h2"] });
+  try {
+    await once(socket, "secureConnect");
+    return socket.getPeerX509Certificate()!.serialNumber;
+  } finally {
+    socket.destroy();
+  }
+}
+
+const listenJson = () => JSON.parse(readFileSync(join(bDataDir, "listen.json"), "utf8")) as { cert: string; key: string; crl: string };
 
 beforeAll(async () => {
   await env.startAgent(); // "local", on its private socket
@@ -258,6 +284,57 @@ describe("a second machine, enrolled in two steps", () => {
     await waitFor("box-b up after thawing", async () => (await listed())["box-b"] === true, 15_000);
   }, 60_000);
 
+  it("B renews its own certificate through the console and serves with it, without a restart", async () => {
+    const before = await bPresents();
+    await b!.stop();
+    // Refresh every second; any certificate with under 1000 days left is due for renewal.
+    b = await startB({ SYSWARD_TLS_REFRESH_SECONDS: "1", SYSWARD_TLS_RENEW_BEFORE_DAYS: "1000" });
+    await waitFor("listen.json names a renewed certificate", () => listenJson().cert !== "tls/agent.crt", 15_000).catch((err: unknown) => {
+      console.log("box-b's credential log:\n" + b!.output().split("\n").filter((l) => /refresh|credential|renew|TLS/i.test(l)).slice(-8).join("\n"));
+      throw err;
+    });
+    const { cert, key } = listenJson();
+    const renewed = new X509Certificate(readFileSync(join(bDataDir, cert)));
+    expect(renewed.serialNumber).not.toBe(before);
+    expect(statSync(join(bDataDir, key)).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(bDataDir, "tls", "agent.crt"))).toBe(false); // the old pair is gone
+    expect(existsSync(join(bDataDir, "tls", "agent.key"))).toBe(false);
+    // The running listener presents it (swapped in, not restarted), and the console accepts it.
+    await waitFor("B presents the renewed certificate", async () => (await bPresents()) === renewed.serialNumber);
+    forgetAgentConnection("box-b");
+    expect((await rpcClient("box-b").agentInfo({})).hostname).not.toBe("");
+    expect(listAudit({ limit: 50 }).some((e) => e.action === "agent.renew" && e.target === "box-b" && e.result === "ok")).toBe(true);
+    // A restart picks up the renewed pair from listen.json.
+    await b!.stop();
+    b = await startB({ SYSWARD_TLS_REFRESH_SECONDS: "1" });
+    expect(await bPresents()).toBe(new X509Certificate(readFileSync(join(bDataDir, listenJson().cert))).serialNumber);
+    await waitFor("box-b up after restart", async () => (await listed())["box-b"] === true);
+  }, 60_000);
+
+  it("rotating the console's client certificate: B refuses the old one after its next CRL refresh, the console goes on", async () => {
+    const ca = await ensureConsoleCa();
+    const old = { certPath: join(env.root, "rotated-out.crt"), keyPath: join(env.root, "rotated-out.key") };
+    writeFileSync(old.certPath, readFileSync(ca.clientCertPath));
+    writeFileSync(old.keyPath, readFileSync(ca.clientKeyPath), { mode: 0o600 });
+    expect(await directCall(old)).toBe("ok");
+
+    expect((await consoleCertificateRoute.POST(consoleRequest("/api/pki/console-certificate", { method: "POST", session: viewer }))).status).toBe(403);
+    const res = await consoleCertificateRoute.POST(consoleRequest("/api/pki/console-certificate", { method: "POST", session: admin }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { previous: { serial: string }; clientCertificate: { serial: string } };
+    expect(body.previous.serial).toBe(new X509Certificate(readFileSync(old.certPath)).serialNumber);
+    expect(body.clientCertificate.serial).toBe(new X509Certificate(readFileSync(ca.clientCertPath)).serialNumber);
+
+    await waitFor("B refuses the rotated-out certificate", async () => (await directCall(old)) !== "ok", 15_000);
+    expect(await directCall({ certPath: ca.clientCertPath, keyPath: ca.clientKeyPath })).toBe("ok");
+    // The swapped-in TLS settings still demand a client certificate of the console's CA.
+    expect(await directCall(undefined)).not.toBe("ok");
+    expect(await directCall(foreignPki.foreignClient)).not.toBe("ok");
+    expect((await rpcClient("box-b").agentInfo({})).hostname).not.toBe("");
+    expect(readFileSync(join(bDataDir, listenJson().crl), "utf8")).toContain("BEGIN X509 CRL");
+    expect(listAudit({ limit: 20 }).some((e) => e.action === "certificate.rotate" && e.result === "ok")).toBe(true);
+  }, 30_000);
+
   it("removing B revokes its certificate: the console refuses it even at the same address", async () => {
     const del = await agentRoute.DELETE(consoleRequest("/api/agents/box-b", { method: "DELETE", session: admin }), { params: Promise.resolve({ agentId: "box-b" }) });
     expect(del.status).toBe(200);
@@ -275,7 +352,9 @@ describe("a second machine, enrolled in two steps", () => {
     expect(reg.status).toBe(201);
     expect(((await reg.json()) as { agent: { up: boolean } }).agent.up).toBe(false);
     await expect(rpcClient("box-b-again").agentInfo({})).rejects.toThrow(/revoked/);
-    // B itself is fine: it is the console that no longer trusts it.
+    // B itself is fine: it is the console that no longer trusts it — and refuses its refreshes.
     expect((await b!.client().agentInfo({})).hostname).not.toBe("");
+    await waitFor("B told its refresh is refused", () => b!.output().includes("the console refused this agent's credentials refresh"), 10_000);
+    expect(b!.output()).toContain("was revoked when this machine was removed");
   });
 });

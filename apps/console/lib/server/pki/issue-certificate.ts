@@ -34,6 +34,9 @@ export interface IssuedCertificate {
   notAfter: number;
 }
 
+/** How long an agent's server certificate lasts; agents renew theirs 30 days before the end. */
+export const AGENT_CERT_DAYS = 825;
+
 const COMMON_NAME = /^[A-Za-z0-9 ._-]{1,64}$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 

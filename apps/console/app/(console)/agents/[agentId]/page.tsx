@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AgentWorkspace } from "../../../../components/agent/agent-workspace";
-import { getAgent } from "../../../../lib/server/agents/registry";
+import { RemoveMachineButton } from "../../../../components/agent/remove-machine-button";
+import { getAgent, LOCAL_AGENT_ID } from "../../../../lib/server/agents/registry";
 import { requireUser } from "../../../../lib/server/auth/current-user";
 
 export const dynamic = "force-dynamic";
@@ -28,13 +29,17 @@ export default async function AgentPage({ params }: Props) {
             <Link href="/">Fleet</Link> / {agent.name}
           </div>
           <h1 data-testid="agent-name">{agent.name}</h1>
-          <p className="muted mono" style={{ overflowWrap: "anywhere" }}>
+          <p className="muted mono" style={{ overflowWrap: "anywhere" }} data-testid="agent-address">
             {agent.address}
           </p>
         </div>
-        <Link className="btn" href={`/agents/${encodeURIComponent(agent.id)}/vars`} data-testid="agent-debug-vars-link">
-          Debug vars
-        </Link>
+        <div className="row">
+          {/* This machine's own agent cannot be removed; remote ones can (admins only). */}
+          {agent.id !== LOCAL_AGENT_ID ? <RemoveMachineButton agentId={agent.id} name={agent.name} /> : null}
+          <Link className="btn" href={`/agents/${encodeURIComponent(agent.id)}/vars`} data-testid="agent-debug-vars-link">
+            Debug vars
+          </Link>
+        </div>
       </div>
       <AgentWorkspace agentId={agent.id} />
     </>
