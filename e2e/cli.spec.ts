@@ -234,13 +234,31 @@ test.describe("the sysward CLI", () => {
     expect(stderrLines(unknownAgent)).toEqual(['sysward: listing the services of agent nosuchagent failed: no agent with id "nosuchagent"']);
   });
 
-  test("API tokens are admin-only: a viewer cannot make one, so no CLI token acts as a viewer", async ({ playwright, sessions, stack }) => {
-    const viewer = await playwright.request.newContext({ baseURL: stack.baseURL, storageState: await sessions.state("viewer"), extraHTTPHeaders: { origin: stack.baseURL } });
+  test("a viewer makes a token on their API tokens page; the CLI with it reads, and is refused changes with exit 3", async ({ browser, sessions, stack }) => {
+    const context = await browser.newContext({ storageState: await sessions.state("viewer") });
+    let viewerToken = "";
     try {
-      const res = await viewer.post("/api/tokens", { data: { name: "viewer-cli" } });
-      expect(res.status(), await res.text()).toBe(403);
+      const page = await context.newPage();
+      await page.goto("/");
+      await page.getByTestId("nav-tokens").click();
+      await expect(page.getByRole("heading", { level: 1 })).toHaveText("Your API tokens");
+      await page.getByTestId("token-new-name").fill("viewer-cli");
+      await page.getByTestId("token-create").click();
+      viewerToken = ((await page.getByTestId("token-value").textContent()) ?? "").trim();
+      expect(viewerToken).toMatch(/^swt_/);
+      await expect(page.getByTestId("tokens-table")).toContainText("viewer-cli");
     } finally {
-      await viewer.dispose();
+      await context.close();
+    }
+    const env = { SYSWARD_URL: stack.baseURL, SYSWARD_TOKEN: viewerToken };
+    const agents = await sysward(["agents", "--json"], env);
+    expect(agents.code, agents.stderr).toBe(0);
+    expect((JSON.parse(agents.stdout) as { agents: Array<{ id: string }> }).agents.map((a) => a.id)).toContain("local");
+    expect((await sysward(["ls", "local"], env)).code).toBe(0);
+    for (const args of [["restart", "local", name], ["install", "local", name, zips.v1]]) {
+      const r = await sysward(args, env);
+      expect(r.code, args.join(" ")).toBe(3);
+      expect(stderrLines(r), args.join(" ")).toEqual([expect.stringMatching(/^sysward: .*not allowed: /)]);
     }
   });
 });

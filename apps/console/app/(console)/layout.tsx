@@ -35,7 +35,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
                   Users &amp; tokens
                 </NavLink>
               </>
-            ) : null}
+            ) : (
+              <NavLink href="/tokens" testId="nav-tokens">
+                API tokens
+              </NavLink>
+            )}
           </nav>
           <div className="app-user">
             <span className="app-user-name" data-testid="current-user">

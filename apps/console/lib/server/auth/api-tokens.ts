@@ -46,7 +46,7 @@ export function createToken(userId: number, name: string): { token: string; summ
   return { token, summary: getToken(Number(info.lastInsertRowid))! };
 }
 
-function getToken(id: number): ApiTokenSummary | null {
+export function getToken(id: number): ApiTokenSummary | null {
   const row = getDb()
     .prepare("SELECT t.id, t.user_id, u.username, t.name, t.prefix, t.created_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = ?")
     .get(id) as TokenRow | undefined;

@@ -208,14 +208,33 @@ describe("API tokens", () => {
     expect((await auditRoute.GET(consoleRequest("/api/audit", { session: s, token: "swt_not-a-real-token" }))).status).toBe(401);
   });
 
-  it("a viewer's token has the viewer's rights", async () => {
+  it("a viewer makes their own token, which has the viewer's rights; they see and revoke only their own", async () => {
     const admin = await sessionOf(ADMIN);
-    // Admins create tokens for themselves; a viewer's token is made by acting as the viewer in the DB layer.
-    const { createToken } = await import("./api-tokens");
-    const viewerId = (getDb().prepare("SELECT id FROM users WHERE username = ?").get(VIEWER.username) as { id: number }).id;
-    const { token } = createToken(viewerId, "viewer script");
-    expect((await usersRoute.POST(consoleRequest("/api/users", { json: { username: "v2", password: "password v2", role: "admin" }, token }))).status).toBe(403);
-    expect((await auditRoute.GET(consoleRequest("/api/audit", { session: admin }))).status).toBe(200);
+    const viewer = await sessionOf(VIEWER);
+    const adminToken = (await (await tokensRoute.POST(consoleRequest("/api/tokens", { json: { name: "admin script" }, session: admin }))).json()) as { tokenInfo: { id: number } };
+    const created = await tokensRoute.POST(consoleRequest("/api/tokens", { json: { name: "viewer script" }, session: viewer }));
+    expect(created.status).toBe(201);
+    const { token, tokenInfo } = (await created.json()) as { token: string; tokenInfo: { id: number; username: string } };
+    expect(tokenInfo.username).toBe(VIEWER.username);
+
+    // It reads like the viewer and is refused what the viewer is refused.
+    expect((await usersRoute.POST(consoleRequest("/api/users", { json: { username: "v2", password: "password v2", role: "admin" }, token, origin: null }))).status).toBe(403);
+    expect((await auditRoute.GET(consoleRequest("/api/audit", { token }))).status).toBe(403);
+
+    // The viewer's list is theirs alone; the admin's has both.
+    const mine = (await (await tokensRoute.GET(consoleRequest("/api/tokens", { session: viewer }))).json()) as { tokens: Array<{ id: number; username: string }> };
+    expect(mine.tokens.map((t) => t.username)).toEqual(mine.tokens.map(() => VIEWER.username));
+    expect(mine.tokens.map((t) => t.id)).toContain(tokenInfo.id);
+    const all = (await (await tokensRoute.GET(consoleRequest("/api/tokens", { session: admin }))).json()) as { tokens: Array<{ id: number }> };
+    expect(all.tokens.map((t) => t.id)).toEqual(expect.arrayContaining([tokenInfo.id, adminToken.tokenInfo.id]));
+
+    // The admin's token does not exist as far as the viewer can tell, and survives the attempt.
+    const other = await tokenRoute.DELETE(consoleRequest(`/api/tokens/${adminToken.tokenInfo.id}`, { method: "DELETE", session: viewer }), params({ id: String(adminToken.tokenInfo.id) }));
+    expect(other.status).toBe(404);
+    expect((await (await tokensRoute.GET(consoleRequest("/api/tokens", { session: admin }))).json() as { tokens: Array<{ id: number }> }).tokens.map((t) => t.id)).toContain(adminToken.tokenInfo.id);
+    // Its own, the viewer revokes; an admin could have too.
+    expect((await tokenRoute.DELETE(consoleRequest(`/api/tokens/${tokenInfo.id}`, { method: "DELETE", session: viewer }), params({ id: String(tokenInfo.id) }))).status).toBe(200);
+    expect((await tokensRoute.GET(consoleRequest("/api/tokens", { token }))).status).toBe(401);
   });
 });
 
@@ -248,15 +267,12 @@ describe("users", () => {
     expect(res.status).toBe(409);
   });
 
-  it("viewers get 403 on every user, token and audit route", async () => {
+  it("viewers get 403 on every user and audit route (tokens: their own only, tested above)", async () => {
     const v = await sessionOf(VIEWER);
     const calls: Array<[string, Promise<Response>]> = [
       ["GET /api/users", usersRoute.GET(consoleRequest("/api/users", { session: v }))],
       ["POST /api/users", usersRoute.POST(consoleRequest("/api/users", { json: { username: "v3", password: "password v3", role: "admin" }, session: v }))],
       ["DELETE /api/users/1", userRoute.DELETE(consoleRequest("/api/users/1", { method: "DELETE", session: v }), params({ id: "1" }))],
-      ["GET /api/tokens", tokensRoute.GET(consoleRequest("/api/tokens", { session: v }))],
-      ["POST /api/tokens", tokensRoute.POST(consoleRequest("/api/tokens", { json: { name: "mine" }, session: v }))],
-      ["DELETE /api/tokens/1", tokenRoute.DELETE(consoleRequest("/api/tokens/1", { method: "DELETE", session: v }), params({ id: "1" }))],
       ["GET /api/audit", auditRoute.GET(consoleRequest("/api/audit", { session: v }))],
     ];
     for (const [what, res] of calls) expect([what, (await res).status]).toEqual([what, 403]);
