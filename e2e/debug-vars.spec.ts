@@ -15,3 +15,12 @@ test("the debug vars page shows the agent's expvar JSON", async ({ debugVarsPage
   // The page shows this run's agent: its command line names the agent bundle.
   await expect(debugVarsPage.node("$.cmdline")).toContainText("agent.mjs");
 });
+
+test("an unknown agent id is a 404 page that says so, for the agent page and its debug vars", async ({ page }) => {
+  for (const path of ["/agents/no-such-agent", "/agents/no-such-agent/vars"]) {
+    const res = await page.goto(path);
+    expect(res?.status(), path).toBe(404);
+    await expect(page.getByTestId("agent-not-found")).toBeVisible();
+    await expect(page.getByTestId("current-user")).toBeVisible(); // still inside the console's frame
+  }
+});

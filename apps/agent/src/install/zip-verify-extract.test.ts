@@ -232,3 +232,42 @@ describe("extractZip refuses hostile archives, naming the entry and writing noth
     await expectRefused(zipOf([ok, { name: "d/", data: "hidden", method: "store" }]), /"d\/".*directory entry carries data/);
   });
 });
+
+describe("extractZip extracts several entries at once", () => {
+  // Big, compressible-but-not-trivial entries so several are in flight when one fails.
+  const big = (name: string, seed: number): ZipEntrySpec => {
+    const data = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = (i * seed + (i >> 7)) & 0xff;
+    return { name, data };
+  };
+  const dirSnapshot = (d: string): string[] => {
+    const out: string[] = [];
+    const walk = (p: string) => {
+      for (const n of readdirSync(p)) {
+        const q = join(p, n);
+        const st = lstatSync(q);
+        out.push(`${relative(d, q)}:${st.isDirectory() ? "dir" : st.size}`);
+        if (st.isDirectory()) walk(q);
+      }
+    };
+    walk(d);
+    return out.sort();
+  };
+
+  it("writes every file whole, with the right bytes, whatever order they finish in", async () => {
+    const entries = Array.from({ length: 12 }, (_, i) => big(`data/f${i}`, i + 3));
+    const res = await extractBytes(zipOf([ok, ...entries]));
+    expect(res.files.size).toBe(13);
+    expect(res.totalBytes).toBe(12 * 3 * 1024 * 1024 + Buffer.byteLength(String(ok.data)));
+    for (const e of entries) expect(readFileSync(join(dest, e.name)).equals(e.data as Buffer)).toBe(true);
+  });
+
+  it("on a bad entry: reports the earliest, and nothing is written into the directory after it returns", async () => {
+    const entries = [ok, big("a", 3), big("b", 5), { ...big("c", 7), crc: 0x1234 }, big("d", 11), big("e", 13), big("f", 17)];
+    const err = await extractBytes(zipOf(entries)).then(() => undefined, (e: unknown) => e);
+    expect((err as ConnectError).rawMessage).toMatch(/"c".*CRC-32 mismatch/);
+    const after = dirSnapshot(dest);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dirSnapshot(dest)).toEqual(after);
+  });
+});

@@ -83,103 +83,160 @@ export async function extractZip(
     const seen = new Set<string>();
     let declaredTotal = 0;
     const entries = zip.eachEntry();
-    while (true) {
-      let next: IteratorResult<Entry>;
-      try {
-        next = await entries.next();
-      } catch (err) {
-        throw refuse(`package is not a valid ZIP archive (${messageOf(err)})`);
-      }
-      if (next.done) break;
-      signal?.throwIfAborted();
-      const entry = next.value;
-      const rawName = decodeName(entry);
-      const shown = showEntryName(rawName);
-      const fail = (why: string) => refuse(`package entry ${shown}: ${why}`);
+    const pool = new ExtractionPool(signal);
+    const written = { total: 0 };
+    let index = -1;
+    try {
+      while (true) {
+        let next: IteratorResult<Entry>;
+        try {
+          next = await entries.next();
+        } catch (err) {
+          throw refuse(`package is not a valid ZIP archive (${messageOf(err)})`);
+        }
+        if (next.done) break;
+        signal?.throwIfAborted();
+        pool.throwIfFailed();
+        index++;
+        const entry = next.value;
+        const rawName = decodeName(entry);
+        const shown = showEntryName(rawName);
+        const fail = (why: string) => refuse(`package entry ${shown}: ${why}`);
 
-      const norm = normaliseEntryPath(rawName);
-      if (!norm.ok) throw fail(norm.reason);
-      const rel = norm.path;
-      const target = join(root, rel);
-      if (!target.startsWith(root + sep)) throw fail("path escapes the package");
+        const norm = normaliseEntryPath(rawName);
+        if (!norm.ok) throw fail(norm.reason);
+        const rel = norm.path;
+        const target = join(root, rel);
+        if (!target.startsWith(root + sep)) throw fail("path escapes the package");
 
-      const mode = entry.externalFileAttributes >>> 16;
-      const type = mode & S_IFMT;
-      const typeName = TYPE_NAMES[type];
-      if (typeName) throw fail(`is ${typeName}; only regular files and directories are allowed`);
-      if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
-        throw fail(`has an unknown file type (mode ${mode.toString(8)})`);
-      }
-      if (entry.extraFields.some((f) => f.id === PKWARE_UNIX_EXTRA && f.data.length > 12)) {
-        throw fail("is a hard or symbolic link (PKWARE Unix link field)");
-      }
-      if (entry.isEncrypted()) throw fail("is encrypted");
-      if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
-        throw fail(`uses compression method ${entry.compressionMethod}; only stored and deflate are supported`);
-      }
-      const isDir = rawName.endsWith("/") || type === S_IFDIR;
-      if (seen.has(rel)) throw fail("duplicate name");
-      seen.add(rel);
-      if (!isDir && out.dirs.has(rel)) throw fail("is both a file and a directory");
-      const parentClash = ancestors(rel).find((a) => out.files.has(a));
-      if (parentClash !== undefined) throw fail(`is inside ${showEntryName(parentClash)}, which is a file`);
+        const mode = entry.externalFileAttributes >>> 16;
+        const type = mode & S_IFMT;
+        const typeName = TYPE_NAMES[type];
+        if (typeName) throw fail(`is ${typeName}; only regular files and directories are allowed`);
+        if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
+          throw fail(`has an unknown file type (mode ${mode.toString(8)})`);
+        }
+        if (entry.extraFields.some((f) => f.id === PKWARE_UNIX_EXTRA && f.data.length > 12)) {
+          throw fail("is a hard or symbolic link (PKWARE Unix link field)");
+        }
+        if (entry.isEncrypted()) throw fail("is encrypted");
+        if (entry.compressionMethod !== 0 && entry.compressionMethod !== 8) {
+          throw fail(`uses compression method ${entry.compressionMethod}; only stored and deflate are supported`);
+        }
+        const isDir = rawName.endsWith("/") || type === S_IFDIR;
+        if (seen.has(rel)) throw fail("duplicate name");
+        seen.add(rel);
+        if (!isDir && out.dirs.has(rel)) throw fail("is both a file and a directory");
+        const parentClash = ancestors(rel).find((a) => out.files.has(a));
+        if (parentClash !== undefined) throw fail(`is inside ${showEntryName(parentClash)}, which is a file`);
 
-      const local = await zip.readLocalFileHeaderPromise(entry).catch((err: unknown) => {
-        throw fail(`damaged local header (${messageOf(err)})`);
-      });
-      if (!local.fileName.equals(entry.fileNameRaw)) {
-        throw fail("local header names a different file than the central directory");
-      }
+        const local = await zip.readLocalFileHeaderPromise(entry).catch((err: unknown) => {
+          throw fail(`damaged local header (${messageOf(err)})`);
+        });
+        if (!local.fileName.equals(entry.fileNameRaw)) {
+          throw fail("local header names a different file than the central directory");
+        }
 
-      if (isDir) {
-        if (entry.uncompressedSize !== 0 || entry.compressedSize > 2) throw fail("directory entry carries data");
-        await makeDirs(root, rel, out.dirs);
-        continue;
-      }
+        if (isDir) {
+          if (entry.uncompressedSize !== 0 || entry.compressedSize > 2) throw fail("directory entry carries data");
+          await makeDirs(root, rel, out.dirs);
+          continue;
+        }
 
-      declaredTotal += entry.uncompressedSize;
-      if (declaredTotal > limits.maxTotalBytes) {
-        throw fail(`the package would inflate past the ${limits.maxTotalBytes}-byte limit`);
+        declaredTotal += entry.uncompressedSize;
+        if (declaredTotal > limits.maxTotalBytes) {
+          throw fail(`the package would inflate past the ${limits.maxTotalBytes}-byte limit`);
+        }
+        const parent = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
+        if (parent) await makeDirs(root, parent, out.dirs);
+        const fileMode = type === S_IFREG && (mode & 0o111) !== 0 ? 0o755 : 0o644;
+        await pool.run(index, (poolSignal) => extractFile(zip, entry, target, { fileMode, written, limits, fail, signal: poolSignal }));
+        out.files.add(rel);
       }
-      const parent = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
-      if (parent) await makeDirs(root, parent, out.dirs);
-      out.totalBytes = await extractFile(zip, entry, target, {
-        fileMode: type === S_IFREG && (mode & 0o111) !== 0 ? 0o755 : 0o644,
-        alreadyWritten: out.totalBytes,
-        limits,
-        fail,
-        signal,
-      });
-      out.files.add(rel);
+    } catch (err) {
+      pool.fail(index, err);
     }
+    await pool.finish();
+    out.totalBytes = written.total;
     return out;
   } finally {
     zip.close();
   }
 }
 
+/** Files inflated at once: zlib and file writes run in libuv's pool (4 threads), so both cores work. */
+const EXTRACT_CONCURRENCY = 4;
+
+/**
+ * Runs entry extractions a few at a time while the central directory is still being checked. On
+ * any failure the rest are aborted and waited for — nothing writes into the directory after
+ * extractZip returns — and the error reported is that of the earliest entry, as if one by one.
+ */
+class ExtractionPool {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly abort = new AbortController();
+  private first: { index: number; err: unknown } | undefined;
+  readonly signal: AbortSignal;
+
+  constructor(outer?: AbortSignal) {
+    this.signal = outer ? AbortSignal.any([outer, this.abort.signal]) : this.abort.signal;
+  }
+
+  /** Starts `task` once a slot is free (waiting here is the backpressure on reading entries). */
+  async run(index: number, task: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    while (this.inFlight.size >= EXTRACT_CONCURRENCY) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+    const p: Promise<void> = task(this.signal).then(
+      () => {
+        this.inFlight.delete(p);
+      },
+      (err: unknown) => {
+        this.inFlight.delete(p);
+        this.fail(index, err);
+      },
+    );
+    this.inFlight.add(p);
+  }
+
+  fail(index: number, err: unknown): void {
+    // Aborts caused by an earlier failure are echoes, not causes.
+    const echo = this.abort.signal.aborted && err instanceof Error && err.name === "AbortError";
+    if (!echo && (!this.first || index < this.first.index)) this.first = { index, err };
+    this.abort.abort();
+  }
+
+  throwIfFailed(): void {
+    if (this.first) throw this.first.err;
+  }
+
+  async finish(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    this.throwIfFailed();
+  }
+}
+
 interface FileOptions {
   fileMode: number;
-  alreadyWritten: number;
+  /** Bytes written by every entry of this package so far (entries are extracted concurrently). */
+  written: { total: number };
   limits: ExtractLimits;
   fail: (why: string) => ConnectError;
   signal?: AbortSignal;
 }
 
-/** Inflates one entry to a new file, counting real bytes and the CRC; returns the new running total. */
-async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOptions): Promise<number> {
-  let total = o.alreadyWritten;
+/** Inflates one entry to a new file, counting real bytes (into o.written too) and the CRC. */
+async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOptions): Promise<void> {
   let entryBytes = 0;
   let crc = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       entryBytes += chunk.length;
-      total += chunk.length;
+      o.written.total += chunk.length;
       // The entry is read raw and inflated here, so yauzl's own "too many bytes" check is ours.
       if (entryBytes > entry.uncompressedSize) {
         return done(o.fail(`declares ${entry.uncompressedSize} bytes but holds more`));
       }
-      if (total > o.limits.maxTotalBytes) {
+      if (o.written.total > o.limits.maxTotalBytes) {
         return done(o.fail(`the package inflates past the ${o.limits.maxTotalBytes}-byte limit`));
       }
       if (entryBytes > RATIO_FLOOR_BYTES && entryBytes > Math.max(entry.compressedSize, 1) * o.limits.maxRatio) {
@@ -221,7 +278,6 @@ async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOp
     throw o.fail(`declares ${entry.uncompressedSize} bytes but holds ${entryBytes}`);
   }
   if (crc >>> 0 !== entry.crc32 >>> 0) throw o.fail("CRC-32 mismatch: the data is corrupt");
-  return total;
 }
 
 /** mkdir each segment below root, refusing anything that exists and is not a directory. */
