@@ -11,7 +11,7 @@ import { ServiceManager, type ServiceManagerOptions } from "./service-manager";
 import type { LogLine } from "../runtime/runtime";
 import { chunked, freePort, nodeHttpServiceZip, shellBodies, shellServiceZip } from "./testing/package-fixtures";
 import { killPackageProcesses, runningVersions } from "./testing/package-processes";
-import { buildZip } from "./testing/zip-builder";
+import { buildZip, hideFromCentralDirectory } from "./testing/zip-builder";
 
 let root: string;
 let packagesDir: string;
@@ -305,3 +305,41 @@ describe("manifest limits", () => {
   });
 });
 
+
+describe("extraction while the upload arrives", () => {
+  const partials = (name: string) => readdirSync(join(packagesDir, name, "versions")).filter((d) => d.startsWith(".partial-"));
+  const svc = { name: "svc", data: "#!/bin/sh\nexec sleep 60\n", mode: 0o100755 };
+
+  it("installs only what the central directory lists, even when a hidden local entry was streamed", async () => {
+    const m = await makeManager();
+    const zip = hideFromCentralDirectory(buildZip([{ ...svc, name: "hid" }, { name: "hidden", data: "surprise" }]), "hidden");
+    const res = await install(m, "hid", zip);
+    expect(res.service.state).toBe("running");
+    const dir = join(packagesDir, "hid", "current");
+    expect(readdirSync(dir).sort()).toEqual(["hid"]);
+    expect(partials("hid")).toEqual([]);
+  });
+
+  it("refuses a local header that names another file, leaving no partial directory behind", async () => {
+    const m = await makeManager();
+    await install(m, "keep", buildZip([{ ...svc, name: "keep" }]));
+    const err = await failure(install(m, "keep", buildZip([{ ...svc, name: "keep" }, { name: "a", localName: "b", data: "x" }])));
+    expect(err.code).toBe(Code.InvalidArgument);
+    expect(err.rawMessage).toMatch(/local header names a different file/);
+    expect(partials("keep")).toEqual([]);
+    expect(stagingLeft()).toEqual([]);
+  });
+
+  it("an upload that breaks off mid-entry leaves no partial directory and no staging file", async () => {
+    const m = await makeManager();
+    await install(m, "cut", buildZip([{ ...svc, name: "cut" }]));
+    const big = buildZip([{ ...svc, name: "cut" }, { name: "big", data: Buffer.alloc(400_000, 7), method: "store" }]);
+    async function* breaksOff() {
+      yield big.subarray(0, 200_000);
+      throw new ConnectError("the client went away", Code.Canceled);
+    }
+    expect((await failure(m.install({ name: "cut", healthSeconds: 1 }, breaksOff()))).code).toBe(Code.Canceled);
+    expect(partials("cut")).toEqual([]);
+    expect(stagingLeft()).toEqual([]);
+  });
+});

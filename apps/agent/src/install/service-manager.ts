@@ -44,7 +44,9 @@ import {
   versionNumber,
   versionsDir,
 } from "./version-dirs";
-import { DEFAULT_EXTRACT_LIMITS, extractZip, type ExtractLimits } from "./zip-verify-extract";
+import { extractingAlong } from "./extracting-along";
+import { StreamingZipExtractor } from "./streaming-zip-extract";
+import { DEFAULT_EXTRACT_LIMITS, extractZip, StreamMismatch, type ExtractLimits, type StreamedEntry } from "./zip-verify-extract";
 
 export interface ServiceManagerOptions {
   /** <data>/packages: one directory per package. */
@@ -246,9 +248,12 @@ export class ServiceManager {
     await writeJournal(pkgDir, journal);
     let started = false;
     let newVersion: VersionRecord | undefined;
+    // Extraction starts while the upload arrives; it is adopted only if the full check agrees.
+    const streamDir = partialVersionDir(pkgDir, `stream-${randomBytes(6).toString("hex")}`);
+    const streaming = new StreamingZipExtractor(streamDir, this.limits, signal);
 
     try {
-      const staged = await writeStagingFile(chunks, journal.stagingPath, {
+      const staged = await writeStagingFile(extractingAlong(chunks, streaming), journal.stagingPath, {
         maxBytes: this.o.maxPackageBytes,
         signal,
         onChunk: (n) => {
@@ -266,7 +271,7 @@ export class ServiceManager {
       journal = { ...journal, phase: "verifying", newVersion: id };
       await writeJournal(pkgDir, journal);
       const partial = partialVersionDir(pkgDir, id);
-      await extractZip(journal.stagingPath, partial, this.limits, this.shutdown.signal);
+      await this.extractPackage(journal.stagingPath, partial, streamDir, await streaming.end());
       this.crashPoint("verifying");
       const manifest = await readManifest(partial);
       const exec = manifest?.exec ?? name;
@@ -342,6 +347,8 @@ export class ServiceManager {
       this.log.info({ name, version: id, previous: prev?.current }, "installed");
       return { service: await this.view(name), previousVersion: prev?.current };
     } catch (err) {
+      await streaming.abort();
+      await rm(streamDir, { recursive: true, force: true });
       const lines = started ? await this.lastLogLines(name, FAILURE_LOG_LINES) : [];
       const what = newVersion ? `version ${newVersion.id} of ${name}` : `package ${name}`;
       try {
@@ -362,6 +369,27 @@ export class ServiceManager {
         Code.FailedPrecondition,
       );
     }
+  }
+
+  /**
+   * The verified package in `partial`: what was extracted while the upload arrived (in streamDir)
+   * when the central directory agrees with every entry of it, else a fresh extraction.
+   */
+  private async extractPackage(zipPath: string, partial: string, streamDir: string, streamed: ReadonlyMap<number, StreamedEntry> | undefined): Promise<void> {
+    if (streamed) {
+      await rename(streamDir, partial);
+      try {
+        await extractZip(zipPath, partial, this.limits, this.shutdown.signal, { entries: streamed });
+        return;
+      } catch (err) {
+        if (!(err instanceof StreamMismatch)) throw err;
+        this.log.info({ reason: err.message }, "what was extracted during the upload differs from the ZIP's directory; extracting again");
+        await rm(partial, { recursive: true, force: true });
+      }
+    } else {
+      await rm(streamDir, { recursive: true, force: true });
+    }
+    await extractZip(zipPath, partial, this.limits, this.shutdown.signal);
   }
 
   /** Put things back as they were before the install; for a first install, remove every trace. */

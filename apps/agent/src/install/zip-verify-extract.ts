@@ -4,7 +4,7 @@
 // created with O_EXCL|O_NOFOLLOW under `destDir` only; the caller removes `destDir` on failure.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { constants } from "node:fs";
-import { lstat, mkdir, open } from "node:fs/promises";
+import { chmod, lstat, mkdir, open, type FileHandle } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -53,14 +53,41 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
 const INFLATE_CHUNK_BYTES = 256 * 1024;
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 
+/**
+ * Entries a StreamingZipExtractor already wrote while the upload arrived, by the offset of their
+ * local header. With them, extractZip checks the archive exactly as before but, instead of
+ * extracting, adopts each file the central directory names — only if it was streamed from the
+ * same local header with the same name, method, sizes and CRC — and gives it its mode. Anything
+ * else (an entry missing, different, or streamed but not in the directory) is a StreamMismatch:
+ * the caller discards the directory and extracts from scratch.
+ */
+export interface AdoptStreamed {
+  entries: ReadonlyMap<number, StreamedEntry>;
+}
+
+export interface StreamedEntry {
+  /** Raw name bytes from the local header. */
+  nameRaw: Buffer;
+  rel: string;
+  isDir: boolean;
+  method: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  crc32: number;
+}
+
+export class StreamMismatch extends Error {}
+
 export async function extractZip(
   zipPath: string,
   destDir: string,
   limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
   signal?: AbortSignal,
+  adopt?: AdoptStreamed,
 ): Promise<ExtractedPackage> {
   const root = resolve(destDir);
-  await mkdir(root, { mode: 0o755 });
+  if (!adopt) await mkdir(root, { mode: 0o755 });
+  const adopted = new Set<number>();
   let zip: ZipFile;
   try {
     zip = await openZipBounded(zipPath, {
@@ -139,6 +166,11 @@ export async function extractZip(
 
         if (isDir) {
           if (entry.uncompressedSize !== 0 || entry.compressedSize > 2) throw fail("directory entry carries data");
+          if (adopt) {
+            const streamed = adopt.entries.get(entry.relativeOffsetOfLocalHeader);
+            if (streamed && !(streamed.isDir && streamed.rel === rel)) throw new StreamMismatch(`${shown}: streamed as something else`);
+            if (streamed) adopted.add(entry.relativeOffsetOfLocalHeader);
+          }
           await makeDirs(root, rel, out.dirs);
           continue;
         }
@@ -150,18 +182,44 @@ export async function extractZip(
         const parent = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
         if (parent) await makeDirs(root, parent, out.dirs);
         const fileMode = type === S_IFREG && (mode & 0o111) !== 0 ? 0o755 : 0o644;
-        await pool.run(index, (poolSignal) => extractFile(zip, entry, target, { fileMode, written, limits, fail, signal: poolSignal }));
+        if (adopt) {
+          adoptStreamed(adopt, entry, rel, shown);
+          adopted.add(entry.relativeOffsetOfLocalHeader);
+          if (fileMode !== STREAMED_FILE_MODE) await chmod(target, fileMode);
+          written.total += entry.uncompressedSize;
+        } else {
+          await pool.run(index, (poolSignal) => extractFile(zip, entry, target, { fileMode, written, limits, fail, signal: poolSignal }));
+        }
         out.files.add(rel);
       }
     } catch (err) {
       pool.fail(index, err);
     }
     await pool.finish();
+    // A local entry the central directory does not name would be a file nobody checked.
+    if (adopt && adopted.size !== adopt.entries.size) throw new StreamMismatch(`${adopt.entries.size - adopted.size} streamed entries are not in the central directory`);
     out.totalBytes = written.total;
     return out;
   } finally {
     zip.close();
   }
+}
+
+/** Streamed files are created with this mode; adoption gives executables theirs. */
+export const STREAMED_FILE_MODE = 0o644;
+
+function adoptStreamed(adopt: AdoptStreamed, entry: Entry, rel: string, shown: string): void {
+  const s = adopt.entries.get(entry.relativeOffsetOfLocalHeader);
+  const same =
+    s !== undefined &&
+    !s.isDir &&
+    s.rel === rel &&
+    s.nameRaw.equals(entry.fileNameRaw) &&
+    s.method === entry.compressionMethod &&
+    s.compressedSize === entry.compressedSize &&
+    s.uncompressedSize === entry.uncompressedSize &&
+    s.crc32 >>> 0 === entry.crc32 >>> 0;
+  if (!same) throw new StreamMismatch(`${shown}: not streamed as the central directory describes it`);
 }
 
 /** Files inflated at once: zlib and file writes run in libuv's pool (4 threads), so both cores work. */
@@ -215,7 +273,7 @@ class ExtractionPool {
   }
 }
 
-interface FileOptions {
+export interface FileOptions {
   fileMode: number;
   /** Bytes written by every entry of this package so far (entries are extracted concurrently). */
   written: { total: number };
@@ -224,15 +282,23 @@ interface FileOptions {
   signal?: AbortSignal;
 }
 
-/** Inflates one entry to a new file, counting real bytes (into o.written too) and the CRC. */
-async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOptions): Promise<void> {
+/** What an entry declares about itself (central directory, or local header when streaming). */
+export interface DeclaredEntry {
+  compressedSize: number;
+  uncompressedSize: number;
+}
+
+/**
+ * Counts an entry's real inflated bytes (into o.written too) and their CRC, and stops at the
+ * first byte past what it declares, past the package's total, or past the zip-bomb ratio.
+ */
+export function entryCounter(entry: DeclaredEntry, o: Pick<FileOptions, "written" | "limits" | "fail">): { transform: Transform; bytes(): number; crc(): number } {
   let entryBytes = 0;
   let crc = 0;
-  const counter = new Transform({
+  const transform = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       entryBytes += chunk.length;
       o.written.total += chunk.length;
-      // The entry is read raw and inflated here, so yauzl's own "too many bytes" check is ours.
       if (entryBytes > entry.uncompressedSize) {
         return done(o.fail(`declares ${entry.uncompressedSize} bytes but holds more`));
       }
@@ -246,13 +312,23 @@ async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOp
       done(null, chunk);
     },
   });
-  const fh = await open(
-    target,
-    constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-    o.fileMode,
-  ).catch((err: unknown) => {
-    throw o.fail(`cannot be created (${messageOf(err)})`);
+  return { transform, bytes: () => entryBytes, crc: () => crc >>> 0 };
+}
+
+/** A new file for an entry: never an existing one, never through a symlink. */
+export async function createEntryFile(target: string, fileMode: number, fail: (why: string) => ConnectError) {
+  return open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, fileMode).catch((err: unknown) => {
+    throw fail(`cannot be created (${messageOf(err)})`);
   });
+}
+
+export const inflater = () => createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
+export const fileSink = (fh: FileHandle) => fh.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES });
+
+/** Inflates one entry to a new file, counting real bytes (into o.written too) and the CRC. */
+async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOptions): Promise<void> {
+  const counter = entryCounter(entry, o);
+  const fh = await createEntryFile(target, o.fileMode, o.fail);
   try {
     let source;
     try {
@@ -261,11 +337,11 @@ async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOp
     } catch (err) {
       throw o.fail(`cannot be read (${messageOf(err)})`);
     }
-    const sink = fh.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES });
+    const sink = fileSink(fh);
     if (entry.compressionMethod === 8) {
-      await pipeline(source, createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES }), counter, sink, { signal: o.signal });
+      await pipeline(source, inflater(), counter.transform, sink, { signal: o.signal });
     } else {
-      await pipeline(source, counter, sink, { signal: o.signal });
+      await pipeline(source, counter.transform, sink, { signal: o.signal });
     }
   } catch (err) {
     if (err instanceof ConnectError || (err instanceof Error && err.name === "AbortError")) throw err;
@@ -274,14 +350,14 @@ async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOp
   } finally {
     await fh.close().catch(() => {});
   }
-  if (entryBytes !== entry.uncompressedSize) {
-    throw o.fail(`declares ${entry.uncompressedSize} bytes but holds ${entryBytes}`);
+  if (counter.bytes() !== entry.uncompressedSize) {
+    throw o.fail(`declares ${entry.uncompressedSize} bytes but holds ${counter.bytes()}`);
   }
-  if (crc >>> 0 !== entry.crc32 >>> 0) throw o.fail("CRC-32 mismatch: the data is corrupt");
+  if (counter.crc() !== entry.crc32 >>> 0) throw o.fail("CRC-32 mismatch: the data is corrupt");
 }
 
 /** mkdir each segment below root, refusing anything that exists and is not a directory. */
-async function makeDirs(root: string, rel: string, dirs: Set<string>): Promise<void> {
+export async function makeDirs(root: string, rel: string, dirs: Set<string>): Promise<void> {
   let sofar = "";
   for (const seg of rel.split("/")) {
     sofar = sofar ? `${sofar}/${seg}` : seg;
@@ -300,14 +376,14 @@ async function makeDirs(root: string, rel: string, dirs: Set<string>): Promise<v
   }
 }
 
-function ancestors(rel: string): string[] {
+export function ancestors(rel: string): string[] {
   const parts = rel.split("/");
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join("/"));
   return out;
 }
 
-function decodeName(entry: Entry): string {
+export function decodeName(entry: Pick<Entry, "generalPurposeBitFlag" | "fileNameRaw" | "extraFields">): string {
   // With decodeStrings off, fileName is the raw Buffer; decode it the way yauzl would
   // (UTF-8 flag, Info-ZIP Unicode path field, else CP437) but keep backslashes as they are.
   return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);

@@ -7,6 +7,7 @@
 // testing/console-stand-in.ts), always; and the real production console (`next start`) when a
 // build of it exists — npm test runs Vitest before anything builds the console, so on a clean
 // clone that case is skipped and says so.
+import { Code, ConnectError } from "@connectrpc/connect";
 import { ServiceState } from "@sysward/proto";
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -47,8 +48,17 @@ async function expectCleanAbort(): Promise<void> {
   expect(svc.version?.id).toBe(current);
   expect(svc.state).toBe(ServiceState.RUNNING);
   expect(runningVersions(join(agent.dataDir, "packages"), NAME)).toEqual([current]);
-  // The name is free again.
-  const next = await installVia(agent.client(), { name: NAME, healthSeconds: 0 }, shellServiceZip(NAME, shellBodies.steady(`after-${current}`)));
+  // The name is free again — once the aborted install has finished undoing itself (the staging
+  // file goes first; the name's lock a few file operations later).
+  const next = await waitFor(
+    () =>
+      installVia(agent.client(), { name: NAME, healthSeconds: 0 }, shellServiceZip(NAME, shellBodies.steady(`after-${current}`))).catch((err: unknown) => {
+        if (ConnectError.from(err).code === Code.Aborted) return undefined;
+        throw err;
+      }),
+    "the name to be free",
+    { timeoutMs: 5_000 },
+  );
   expect(next.previousVersion).toBe(current);
   current = next.service!.version!.id;
 }

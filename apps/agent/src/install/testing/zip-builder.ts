@@ -125,3 +125,23 @@ export function buildZip(entries: ZipEntrySpec[], opts: ZipOptions = {}): Buffer
 function toBytes(data: string | Uint8Array): Buffer {
   return typeof data === "string" ? Buffer.from(data, "utf8") : Buffer.from(data);
 }
+
+/** The same ZIP without `name` in its central directory: its local entry stays, unlisted (a "hidden" file). */
+export function hideFromCentralDirectory(zip: Buffer, name: string): Buffer {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const cdSize = zip.readUInt32LE(eocd + 12);
+  const cdStart = zip.readUInt32LE(eocd + 16);
+  const records: Buffer[] = [];
+  for (let p = cdStart; p < cdStart + cdSize; ) {
+    const len = 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+    const rec = zip.subarray(p, p + len);
+    if (rec.subarray(46, 46 + zip.readUInt16LE(p + 28)).toString() !== name) records.push(rec);
+    p += len;
+  }
+  const cd = Buffer.concat(records);
+  const end = Buffer.from(zip.subarray(eocd));
+  end.writeUInt16LE(records.length, 8);
+  end.writeUInt16LE(records.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  return Buffer.concat([zip.subarray(0, cdStart), cd, end]);
+}
