@@ -255,6 +255,7 @@ export class ServiceManager {
     try {
       const staged = await writeStagingFile(extractingAlong(chunks, streaming), journal.stagingPath, {
         maxBytes: this.o.maxPackageBytes,
+        declaredBytes: header.sizeBytes,
         signal,
         onChunk: (n) => {
           this.setPhase(name, "receiving", header.sizeBytes ? `${n} of ${header.sizeBytes} bytes` : `${n} bytes`);

@@ -61,3 +61,20 @@ describe("writeStagingFile", () => {
     expect(readFileSync(path, "utf8")).toBe("one");
   });
 });
+
+describe("a declared size (size_bytes)", () => {
+  it("is held to: fewer or more bytes than declared is InvalidArgument, and nothing stays staged", async () => {
+    for (const [declared, body] of [[12, "hello world"], [5, "hello world"]] as const) {
+      const path = join(dir, `declared-${declared}.part`);
+      const err = await writeStagingFile(chunksOf(body), path, { maxBytes: 1000, declaredBytes: declared }).then(
+        () => undefined,
+        (e: unknown) => e as ConnectError,
+      );
+      expect(err?.code).toBe(Code.InvalidArgument);
+      expect(err?.rawMessage).toMatch(new RegExp(`declared as ${declared} bytes`));
+      expect(existsSync(path)).toBe(false);
+    }
+    const ok = await writeStagingFile(chunksOf("hello world"), join(dir, "exact.part"), { maxBytes: 1000, declaredBytes: 11 });
+    expect(ok.sizeBytes).toBe(11);
+  });
+});

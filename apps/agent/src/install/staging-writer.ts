@@ -10,6 +10,8 @@ export interface StagedPackage {
 
 export interface StagingOptions {
   maxBytes: number;
+  /** What the header declared (size_bytes): more or fewer bytes is InvalidArgument. */
+  declaredBytes?: number;
   signal?: AbortSignal;
   /** Called after each chunk is on disk (progress, and the crash-test hook). */
   onChunk?: (bytesSoFar: number) => void;
@@ -39,6 +41,9 @@ export async function writeStagingFile(
           Code.ResourceExhausted,
         );
       }
+      if (opts.declaredBytes !== undefined && size > opts.declaredBytes) {
+        throw new ConnectError(`the package was declared as ${opts.declaredBytes} bytes (size_bytes) but more arrived`, Code.InvalidArgument);
+      }
       hash.update(chunk);
       // Awaiting each write is the backpressure: the next chunk is pulled only once this one is written.
       let written = 0;
@@ -49,6 +54,9 @@ export async function writeStagingFile(
       opts.onChunk?.(size);
     }
     opts.signal?.throwIfAborted();
+    if (opts.declaredBytes !== undefined && size !== opts.declaredBytes) {
+      throw new ConnectError(`the package was declared as ${opts.declaredBytes} bytes (size_bytes) but ${size} arrived`, Code.InvalidArgument);
+    }
     await fh.close();
   } catch (err) {
     await fh.close().catch(() => {});

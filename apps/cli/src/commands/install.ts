@@ -72,6 +72,9 @@ export async function install(ctx: CommandContext, target: InstallTarget): Promi
   const size = await checkZip(target.zip);
   const fields: Array<[string, string]> = [["name", target.name]];
   if (target.healthSeconds !== undefined) fields.push(["healthSeconds", String(target.healthSeconds)]);
+  // The file part carries no length: sizeBytes lets the console refuse an oversized package
+  // before reading it and tells the agent the size (multipartBody fails if the file changes).
+  fields.push(["sizeBytes", String(size)]);
   const body = multipartBody(fields, {
     field: "package",
     filename: basename(target.zip),

@@ -20,6 +20,20 @@ export interface UploadOutcome {
   message: string;
 }
 
+/**
+ * The multipart body. Order matters: the route reads the fields before the file part, and
+ * sizeBytes (the part itself carries no length) lets it refuse an oversized package before
+ * reading it and hold the file to that length.
+ */
+export function uploadForm(req: Pick<UploadRequest, "name" | "healthSeconds" | "file">): FormData {
+  const form = new FormData();
+  form.append("name", req.name);
+  if (req.healthSeconds !== undefined) form.append("healthSeconds", String(req.healthSeconds));
+  form.append("sizeBytes", String(req.file.size));
+  form.append("package", req.file, req.file.name);
+  return form;
+}
+
 /** Starts the upload; `abort()` cancels it. The promise never rejects: read `kind`. */
 export function sendPackage(req: UploadRequest): { done: Promise<UploadOutcome>; abort(): void } {
   const xhr = new XMLHttpRequest();
@@ -27,11 +41,7 @@ export function sendPackage(req: UploadRequest): { done: Promise<UploadOutcome>;
   let read = 0;
   let badLine: string | null = null;
 
-  // Order matters: the route reads the fields before the file part.
-  const form = new FormData();
-  form.append("name", req.name);
-  if (req.healthSeconds !== undefined) form.append("healthSeconds", String(req.healthSeconds));
-  form.append("package", req.file, req.file.name);
+  const form = uploadForm(req);
 
   const emitLines = (lines: string[]) => {
     for (const line of lines) {

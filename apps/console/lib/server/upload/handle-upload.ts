@@ -1,7 +1,8 @@
 import "server-only";
-// POST /api/agents/<agentId>/upload: multipart (name, healthSeconds, then the file part "package")
-// streamed through busboy into the agent's Install client stream. The response is NDJSON: phase
-// lines while the install runs (GetService is polled for them), then exactly one result line.
+// POST /api/agents/<agentId>/upload: multipart (name, healthSeconds, sizeBytes, then the file
+// part "package") streamed through busboy into the agent's Install client stream. The response is
+// NDJSON: phase lines while the install runs (GetService is polled for them), then exactly one
+// result line.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { InstallHeaderSchema, InstallPhase, ServiceState, type InstallResponse } from "@sysward/proto";
@@ -16,6 +17,7 @@ import { getAgentRecord } from "../agents/registry";
 import { getConfig } from "../config";
 import { errorResponse, jsonError } from "../http-errors";
 import { getLogger } from "../log";
+import { parseDeclaredSize } from "./declared-size";
 import { installMessages, type ByteCounter } from "./install-messages";
 import { failureResult, installedService, phaseName } from "./install-report";
 import { FileTooLargeError, startMultipartUpload } from "./multipart-upload";
@@ -34,7 +36,7 @@ export async function handleUpload(req: NextRequest, agentId: string): Promise<R
 
   const contentType = req.headers.get("content-type") ?? "";
   if (!/^multipart\/form-data\s*;/i.test(contentType)) {
-    return jsonError(415, 'send the package as multipart/form-data: fields "name" and "healthSeconds" (optional), then the file part "package"');
+    return jsonError(415, 'send the package as multipart/form-data: fields "name", "healthSeconds" and "sizeBytes" (both optional), then the file part "package"');
   }
   const max = getConfig().maxUploadBytes;
   const declared = Number(req.headers.get("content-length") ?? NaN);
@@ -62,6 +64,16 @@ export async function handleUpload(req: NextRequest, agentId: string): Promise<R
   if (healthSeconds !== undefined && (!Number.isInteger(healthSeconds) || healthSeconds < 0 || healthSeconds > MAX_HEALTH_SECONDS)) {
     return refuse(400, `healthSeconds must be a whole number from 0 to ${MAX_HEALTH_SECONDS}`);
   }
+  let sizeBytes: number | undefined;
+  try {
+    sizeBytes = parseDeclaredSize(upload.fields.get("sizeBytes"));
+  } catch (err) {
+    return refuse(400, (err as Error).message);
+  }
+  // Refused before a byte of the file is read: nothing reaches the agent.
+  if (sizeBytes !== undefined && sizeBytes > max) {
+    return refuse(413, `the package is ${sizeBytes} bytes, larger than the upload limit of ${max} bytes (SYSWARD_MAX_UPLOAD_BYTES)`);
+  }
   if (upload.fieldName !== "package") return refuse(400, `the file part must be named "package", not ${JSON.stringify(upload.fieldName)}`);
   if (!ZIP_TYPES.has(upload.mimeType.toLowerCase())) return refuse(415, `the package must be a ZIP file (got content type ${upload.mimeType})`);
 
@@ -82,11 +94,12 @@ export async function handleUpload(req: NextRequest, agentId: string): Promise<R
   };
   req.signal.addEventListener("abort", onBrowserGone, { once: true });
 
-  const header = create(InstallHeaderSchema, { name, healthSeconds });
-  const install: Promise<InstallResponse> = client.install(installMessages(header, upload.file, counter), { signal: cancel.signal });
+  // size_bytes 0 is "unknown" to the agent; an empty package is still held to its declared 0 here.
+  const header = create(InstallHeaderSchema, { name, healthSeconds, sizeBytes: BigInt(sizeBytes ?? 0) });
+  const install: Promise<InstallResponse> = client.install(installMessages(header, upload.file, counter, sizeBytes === undefined ? undefined : { declaredBytes: sizeBytes, cancel }), { signal: cancel.signal });
   const target = `${agentId}/${name}`;
   const log = getLogger();
-  log.info({ agentId, name, user: auth.user.username, filename: upload.filename }, "upload started");
+  log.info({ agentId, name, user: auth.user.username, filename: upload.filename, sizeBytes }, "upload started");
 
   const encoder = new TextEncoder();
   let closed = false;
@@ -111,14 +124,16 @@ export async function handleUpload(req: NextRequest, agentId: string): Promise<R
           // NotFound until the agent has read the header of a first install.
           if (ConnectError.from(err).code !== Code.NotFound) log.debug({ err: (err as Error).message }, "GetService poll failed");
         }
-        if (!counter.complete) sendPhase("receiving", `${counter.bytes} bytes sent to the agent`, counter.bytes);
+        if (!counter.complete) sendPhase("receiving", `${counter.bytes}${sizeBytes === undefined ? "" : ` of ${sizeBytes}`} bytes sent to the agent`, counter.bytes);
       };
 
       sendPhase("receiving", "upload started", 0);
       let settled = false;
       const outcome = install.then(
         (res) => ({ ok: true as const, res }),
-        (err: unknown) => ({ ok: false as const, err }),
+        // The size check's own error when it is what cancelled the call (read now: a mismatch
+        // found after the agent had already failed for its own reason does not replace that).
+        (err: unknown) => ({ ok: false as const, err: counter.mismatch ?? err }),
       ).finally(() => (settled = true));
       while (!settled) {
         await Promise.race([outcome, new Promise((r) => setTimeout(r, POLL_MS))]);
