@@ -40,5 +40,7 @@ describe("service formatting", () => {
   it("sums a service up in one line", () => {
     expect(serviceSummary(running)).toBe("hello: running, version 2-1a2b3c4d, pid 1234");
     expect(serviceSummary(failed)).toBe("api: failed, version 1-ffff0000, last exit code 3");
+    const gaveUp = create(ServiceSchema, { ...failed, stateDetail: "crashed 5 times within 60 s; start it again" });
+    expect(serviceSummary(gaveUp)).toBe("api: failed, version 1-ffff0000, last exit code 3, crashed 5 times within 60 s; start it again");
   });
 });

@@ -44,5 +44,7 @@ export function serviceSummary(s: Service): string {
   if (s.state === ServiceState.FAILED && (s.lastExitCode || s.lastExitSignal)) {
     parts.push(s.lastExitSignal ? `last exit by ${s.lastExitSignal}` : `last exit code ${s.lastExitCode}`);
   }
+  // Why, when the agent says (a crash loop it gave up on, and what to do).
+  if (s.stateDetail) parts.push(s.stateDetail);
   return `${s.name}: ${parts.join(", ")}`;
 }

@@ -34,9 +34,10 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function makeManager(extra: Partial<ServiceManagerOptions> = {}): Promise<ServiceManager> {
+async function makeManager(extra: Partial<ServiceManagerOptions> = {}, startLimit?: { burst: number; intervalMs: number }): Promise<ServiceManager> {
   const runtime = new SupervisorRuntime({
     stateDir: join(root, "runtime"),
+    startLimit,
     backoff: { initialMs: 100, maxMs: 400 },
     tickMs: 50,
     logPollMs: 50,
@@ -342,4 +343,22 @@ describe("extraction while the upload arrives", () => {
     expect(partials("cut")).toEqual([]);
     expect(stagingLeft()).toEqual([]);
   });
+});
+
+describe("a crash loop the runtime gives up on", () => {
+  it("shows as failed with why and what to do (state_detail), until a restart runs it again", async () => {
+    const m = await makeManager({}, { burst: 3, intervalMs: 20_000 });
+    // Up for the 1 s health window, then crashing every ~0.3 s.
+    await install(m, "loop", shellServiceZip("loop", shellBodies.crashesAfter("loop", 1.2)), 1);
+    const failed = await waitFor(async () => {
+      const v = await m.get("loop");
+      return v.state === "failed" ? v : undefined;
+    }, "the crash loop to be given up on", { timeoutMs: 20_000 });
+    expect(failed.stateDetail).toMatch(/crashed 3 times within 20 s.*start it again/);
+    expect(failed.pids).toEqual([]);
+    await m.restart("loop");
+    const again = await m.get("loop");
+    expect(again.state).toBe("running");
+    expect(again.stateDetail).toBe("");
+  }, 30_000);
 });

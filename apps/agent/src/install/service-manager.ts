@@ -593,6 +593,7 @@ export class ServiceManager {
       runtime: this.o.runtime.name,
       phase: p?.phase,
       phaseDetail: p?.detail ?? "",
+      stateDetail: status?.reason ?? "",
       lastExit: status?.lastExit,
       enabled: rec?.desired === "running",
     };

@@ -60,6 +60,8 @@ export interface ServiceView {
   /** Undefined when no install or rollback has happened since the agent started. */
   phase?: InstallPhaseName;
   phaseDetail: string;
+  /** Why the service is in its state, when the runtime says (a crash loop it gave up on). */
+  stateDetail: string;
   lastExit?: ExitResult;
   /** Desired state: the agent keeps it running. */
   enabled: boolean;

@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseChildren, parseLoadavg, parseMeminfo, parsePidStat, parseStat, parseUptime } from "./proc-parsers";
 
@@ -80,14 +82,39 @@ describe("parseLoadavg and parseUptime", () => {
 });
 
 describe("parsePidStat", () => {
+  /** A stat line with `comm` and fields 3.. numbered so that field N holds N (state is field 3). */
+  const numbered = (comm: string, state = "S") => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+    fields[0] = state;
+    return `4242 (${comm}) ${fields.join(" ")}\n`;
+  };
+
   it("reads a captured line", () => {
     const s = parsePidStat(fixture("pid-stat-init.txt"));
-    expect(s).toEqual({ pid: 1, state: "S", ppid: 0, cpuTicks: 31 + 232, numThreads: 13, startTicks: 24, rssPages: 3721 });
+    expect(s).toEqual({ pid: 1, state: "S", ppid: 0, pgrp: 0, cpuTicks: 31 + 232, numThreads: 13, startTicks: 24, rssPages: 3721 });
   });
 
   it("counts fields from the last ')' so a hostile command name cannot shift them", () => {
     const line = "4242 (evil) 1 2 (x) S) R 77 4242 4242 0 -1 4194304 10 0 0 0 150 50 0 0 20 0 3 0 99999 1000 512 18446744073709551615 0 0";
-    expect(parsePidStat(line)).toMatchObject({ pid: 4242, state: "R", ppid: 77, cpuTicks: 200, numThreads: 3, startTicks: 99999, rssPages: 512 });
+    expect(parsePidStat(line)).toMatchObject({ pid: 4242, state: "R", ppid: 77, pgrp: 4242, cpuTicks: 200, numThreads: 3, startTicks: 99999, rssPages: 512 });
+    expect(parsePidStat(numbered("we ird) (name"))).toEqual({ pid: 4242, state: "S", ppid: 4, pgrp: 5, cpuTicks: 14 + 15, numThreads: 20, startTicks: 22, rssPages: 24 });
+  });
+
+  it("reads the same fields whatever the command name holds (property)", () => {
+    // comm is at most 15 bytes of anything but NUL: spaces, parentheses, newlines, digits.
+    const char = fc.constantFrom(..." ()\n\t)x1 R9-:".split(""));
+    fc.assert(
+      fc.property(fc.string({ unit: char, maxLength: 15 }), fc.constantFrom("R", "S", "Z", "t"), (comm, state) => {
+        expect(parsePidStat(numbered(comm, state))).toEqual({ pid: 4242, state, ppid: 4, pgrp: 5, cpuTicks: 29, numThreads: 20, startTicks: 22, rssPages: 24 });
+      }),
+    );
+  });
+
+  it("fails loudly on text that is not a stat line or is cut short", () => {
+    expect(() => parsePidStat("")).toThrow(/no '\(comm\)'/);
+    expect(() => parsePidStat("12 x) S 1 2")).toThrow(/no '\(comm\)'/);
+    expect(() => parsePidStat("12 (sh) S 1 12 12 0")).toThrow(/field \d+: not a number/);
+    expect(() => parsePidStat("12 (sh)")).toThrow(/not a number/);
   });
 
   it("parses the live /proc/self/stat", () => {
@@ -96,6 +123,19 @@ describe("parsePidStat", () => {
     expect(s.ppid).toBe(process.ppid);
     expect(s.rssPages).toBeGreaterThan(0);
     expect(s.numThreads).toBeGreaterThan(1); // node has its thread pool
+  });
+
+  it("reads the process group of live children: their own when detached, ours when not", () => {
+    const own = parsePidStat(fs.readFileSync("/proc/self/stat", "latin1")).pgrp;
+    const leader = spawn("sleep", ["30"], { detached: true, stdio: "ignore" });
+    const member = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      expect(parsePidStat(fs.readFileSync(`/proc/${leader.pid}/stat`, "latin1")).pgrp).toBe(leader.pid);
+      expect(parsePidStat(fs.readFileSync(`/proc/${member.pid}/stat`, "latin1")).pgrp).toBe(own);
+    } finally {
+      leader.kill("SIGKILL");
+      member.kill("SIGKILL");
+    }
   });
 });
 

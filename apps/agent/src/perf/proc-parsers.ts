@@ -1,5 +1,6 @@
-// Pure parsers for the /proc files the perf collector reads. Text in, plain numbers out;
-// no I/O here, so they are tested on captured text (testdata/) as well as on the live /proc.
+// Pure parsers for the /proc files the perf collector reads; parsePidStat is also the one parser
+// of /proc/PID/stat the runtimes use (runtime/proc-stat.ts). Text in, plain numbers out; no I/O
+// here, so they are tested on captured text (testdata/) as well as on the live /proc.
 // Formats: proc(5) — https://man7.org/linux/man-pages/man5/proc.5.html
 
 /** Cumulative CPU time of one `cpu` line of /proc/stat, in USER_HZ ticks. */
@@ -37,11 +38,13 @@ export interface LoadAvg {
   fifteen: number;
 }
 
-/** The fields of /proc/PID/stat the process-tree scan needs. */
+/** The fields of /proc/PID/stat that the process-tree scan and the runtimes need. */
 export interface PidStat {
   pid: number;
   ppid: number;
-  /** One letter: R, S, D, Z, T, … */
+  /** Process group id (the supervisor runs each service as its own group). */
+  pgrp: number;
+  /** One letter: R, S, D, Z (zombie), X (dead), T, t, I… */
   state: string;
   /** utime + stime, in USER_HZ ticks. */
   cpuTicks: number;
@@ -133,8 +136,9 @@ export function parseUptime(text: string): number {
 }
 
 /**
- * /proc/PID/stat. The command name (field 2) is in parentheses and may itself contain spaces
- * and ')' — so everything is counted from the LAST ')'.
+ * /proc/PID/stat. The command name (field 2) is in parentheses and may itself contain spaces,
+ * '(' , ')' and even newlines — so everything is counted from the LAST ')'. Throws on text that
+ * is not a stat line or is cut short (a torn read); callers treat that as "gone".
  */
 export function parsePidStat(text: string): PidStat {
   const open = text.indexOf("(");
@@ -147,6 +151,7 @@ export function parsePidStat(text: string): PidStat {
     pid: toNumber(text.slice(0, open).trim(), "/proc/PID/stat pid"),
     state: rest[0] ?? "?",
     ppid: field(4),
+    pgrp: field(5),
     cpuTicks: field(14) + field(15),
     numThreads: field(20),
     startTicks: field(22),

@@ -103,6 +103,7 @@ export function toServiceMessage(v: ServiceView, perf?: ServicePerfLookup): Serv
     rssBytes: BigInt(usage?.rssBytes ?? 0),
     phase: v.phase ? PHASES[v.phase] : InstallPhase.UNSPECIFIED,
     phaseDetail: v.phaseDetail,
+    stateDetail: v.stateDetail,
     keptVersions: v.keptVersions.map(toVersionMessage),
     lastExitCode: v.lastExit?.code ?? 0,
     lastExitSignal: v.lastExit?.signal ?? "",

@@ -1,14 +1,30 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { isSameLiveProcess, parseProcStat, processGroupAlive, readProcStat, signalProcessGroup } from "./proc-stat";
+import { isSameLiveProcess, listProcesses, processGroupAlive, readProcStat, signalProcessGroup } from "./proc-stat";
 import { waitFor } from "./testing/wait-for";
 
 describe("proc stat", () => {
-  it("parses a comm holding spaces and parentheses", () => {
-    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
-    fields[0] = "S";
-    const stat = parseProcStat(`4242 (we ird) (name) ${fields.join(" ")}\n`);
-    expect(stat).toEqual({ pid: 4242, state: "S", ppid: 4, pgrp: 5, startTime: "22" });
+  // The parsing itself is perf/proc-parsers.ts's parsePidStat, tested there.
+  it("reads the start time exactly as a shell reads field 22 (what test services record)", async () => {
+    const child = spawn("/bin/sh", ["-c", "cut -d' ' -f22 /proc/$$/stat; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const fromShell = await waitFor(() => out.includes("\n") && out.trim(), "the shell's own reading");
+      const stat = readProcStat(child.pid!)!;
+      expect(stat.startTime).toBe(fromShell);
+      expect(stat.startTicks).toBe(Number(fromShell));
+      expect(stat.ppid).toBe(process.pid);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("is undefined for a pid that does not exist, and lists only live processes", () => {
+    expect(readProcStat(2 ** 22 + 1)).toBeUndefined(); // above pid_max's ceiling
+    const all = listProcesses();
+    expect(all.some((p) => p.pid === process.pid)).toBe(true);
+    expect(all.every((p) => p.state !== "Z" && p.state !== "X")).toBe(true);
   });
 
   it("identifies a live process by pid and start time, and rejects a wrong start time", () => {

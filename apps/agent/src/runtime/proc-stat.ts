@@ -1,41 +1,24 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { parsePidStat, type PidStat } from "../perf/proc-parsers";
+import { readProcText } from "../perf/proc-reader";
 
-// Identity and grouping of processes from /proc/PID/stat. A pid alone is not an identity
-// (pids are reused), pid + start time (field 22, clock ticks since boot) is.
+// Identity and grouping of processes from /proc/PID/stat (parsed by perf/proc-parsers.ts, the one
+// parser of that file). A pid alone is not an identity (pids are reused); pid + start time
+// (field 22, clock ticks since boot) is.
 
-export interface ProcStat {
-  pid: number;
-  /** One letter: R, S, D, Z (zombie), X (dead), T, t, I... */
-  state: string;
-  ppid: number;
-  pgrp: number;
-  /** Field 22, kept as a string: it is compared, never computed with. */
+export interface ProcStat extends PidStat {
+  /** Field 22 (= startTicks) as a string: how pid files store it; it is compared, never computed with. */
   startTime: string;
-}
-
-/** Parses the text of /proc/PID/stat. comm (field 2) may hold spaces and ')' so split after the last ')'. */
-export function parseProcStat(text: string): ProcStat {
-  const open = text.indexOf("(");
-  const close = text.lastIndexOf(")");
-  if (open < 0 || close < open) throw new Error(`unexpected /proc stat line: ${text.slice(0, 80)}`);
-  const rest = text.slice(close + 2).trim().split(" ");
-  // rest[0] is field 3 (state), so field N is rest[N - 3].
-  const startTime = rest[19];
-  if (rest.length < 20 || startTime === undefined) throw new Error(`short /proc stat line: ${text.slice(0, 80)}`);
-  return {
-    pid: Number(text.slice(0, open).trim()),
-    state: rest[0] ?? "?",
-    ppid: Number(rest[1]),
-    pgrp: Number(rest[2]),
-    startTime,
-  };
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {
   try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "utf8"));
+    const text = readProcText(`/proc/${pid}/stat`);
+    if (text === undefined) return undefined;
+    const stat = parsePidStat(text);
+    return { ...stat, startTime: String(stat.startTicks) };
   } catch {
-    return undefined; // gone (ENOENT/ESRCH) or raced with exit
+    return undefined; // raced with exit (ESRCH, a torn line), or not a process at all
   }
 }
 

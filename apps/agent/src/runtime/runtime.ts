@@ -58,6 +58,11 @@ export interface ServiceStatus {
   /** Restarts after crashes since the last start(). */
   restarts: number;
   lastExit?: ExitResult;
+  /**
+   * Only in state `failed`: why, in words a person can act on (e.g. the start limit gave up on a
+   * crash loop: "crashed 5 times within 60 s; last exit code 1 — … start it again").
+   */
+  reason?: string;
 }
 
 export interface LogLine {
@@ -83,7 +88,10 @@ export interface StopOptions {
 export interface Runtime {
   readonly name: RuntimeName;
   readonly capabilities: RuntimeCapabilities;
-  /** Start (or replace) the service; resolves once the process has been spawned. Restarts on crash with backoff. */
+  /**
+   * Start (or replace) the service; resolves once the process has been spawned. Restarts on crash
+   * with backoff until the start limit (start-limit.ts) gives up: then `failed` until start() again.
+   */
   start(spec: ServiceSpec): Promise<RuntimeHandle>;
   /** Stop it (escalating to SIGKILL after the timeout) and do not restart it. Stopping a stopped service is a no-op. */
   stop(name: string, opts?: StopOptions): Promise<void>;
@@ -93,7 +101,10 @@ export interface Runtime {
   inspect(name: string): Promise<ServiceStatus | undefined>;
   /** Root pids of every running service, for perf collection (sync: read from memory each interval). */
   pids(): Map<string, number[]>;
-  /** After an agent restart: re-adopt the service from its saved handle, or restart it. */
+  /**
+   * After an agent restart: re-adopt the service from its saved handle, or restart it. A service
+   * the start limit gave up on stays `failed` (no blind restart of a crash loop).
+   */
   recover(handle: RuntimeHandle, spec: ServiceSpec): Promise<void>;
   logs(name: string, opts: LogsOptions): AsyncIterable<LogLine>;
   /** Agent shutdown: stop watching, leave services running where the runtime can. */

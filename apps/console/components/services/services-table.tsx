@@ -126,6 +126,11 @@ function ServiceRow({
           <div className={styles.installing} data-testid={`service-phase-${s.name}`}>
             Installing{s.phaseDetail ? ` · ${s.phaseDetail}` : "…"}
           </div>
+        ) : s.stateDetail ? (
+          // E.g. the runtime gave up on a crash loop: why, and what to do about it.
+          <div className={styles.stateDetail} data-testid={`service-state-detail-${s.name}`}>
+            {s.stateDetail}
+          </div>
         ) : (
           <div className={styles.sub}>
             {s.runtime}

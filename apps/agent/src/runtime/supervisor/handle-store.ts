@@ -33,10 +33,23 @@ const recordSchema = z.object({
     })
     .optional(),
   restarts: z.number().int().nonnegative(),
+  /** The boot the record was written in (boot-id.ts): pids and failures of another boot do not count. */
+  bootId: z.string().optional(),
+  /** Crash times (ISO) still inside the start-limit interval: a loop is caught across agent restarts. */
+  crashes: z.array(z.string()).optional(),
+  /** Set when the start limit gave up (or it could not be started): it stays failed until start(). */
+  failure: z
+    .object({
+      reason: z.string(),
+      at: z.string(),
+      lastExit: z.object({ code: z.number().int().nullable(), signal: z.string().nullable(), at: z.string() }).optional(),
+    })
+    .optional(),
 });
 
 export type ServiceRecord = z.infer<typeof recordSchema>;
 export type RecordedProcess = NonNullable<ServiceRecord["process"]>;
+export type RecordedFailure = NonNullable<ServiceRecord["failure"]>;
 
 export class HandleStore {
   constructor(readonly dir: string) {

@@ -2,8 +2,10 @@ import type { ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ExitResult, ServiceRunState, ServiceSpec, ServiceStatus, StopOptions } from "../runtime";
 import { isSameLiveProcess, processGroupAlive, signalProcessGroup } from "../proc-stat";
+import { CrashWindow, crashLoopReason, describeExit, type StartLimit } from "../start-limit";
 import { Backoff, type BackoffPolicy } from "./backoff";
-import type { HandleStore, RecordedProcess } from "./handle-store";
+import { currentBootId } from "./boot-id";
+import type { HandleStore, RecordedFailure, RecordedProcess } from "./handle-store";
 import { launchService } from "./launch-service";
 import { isCleanExit } from "./restart-policy";
 
@@ -12,7 +14,16 @@ export interface ProcessHandleOptions {
   backoff: BackoffPolicy;
   /** A process up this long ends its crash streak (the next crash restarts after `initialMs`). */
   stableAfterMs: number;
+  /** Crashes tolerated within an interval before it is given up on (state `failed`). */
+  startLimit: StartLimit;
   bwrap?: string;
+}
+
+/** What the pid file of an earlier agent carries over into a recovered handle. */
+export interface CarriedOver {
+  restarts: number;
+  /** Crash times (ms since the epoch) that may still count towards the start limit. */
+  crashes: number[];
 }
 
 interface LiveProcess extends RecordedProcess {
@@ -28,14 +39,17 @@ const STOP_POLL_MAX_MS = 200;
 
 /**
  * One supervised service: its live process (a detached process group), restart-on-failure
- * with exponential backoff, and stop with SIGKILL escalation. Every change is written to the
- * service's record in the HandleStore.
+ * with exponential backoff until the start limit gives up (state `failed`, with a reason), and
+ * stop with SIGKILL escalation. Every change is written to the service's record in the HandleStore.
  */
 export class ProcessHandle {
   private state: ServiceRunState = "stopped";
   private since = new Date();
   private restarts = 0;
   private lastExit?: ExitResult;
+  /** Why it is `failed`; cleared by start(). */
+  private reason?: string;
+  private crashes: CrashWindow;
   private desired: "running" | "stopped" = "stopped";
   private proc?: LiveProcess;
   private readonly backoff: Backoff;
@@ -49,44 +63,65 @@ export class ProcessHandle {
     private readonly opts: ProcessHandleOptions,
   ) {
     this.backoff = new Backoff(opts.backoff, opts.stableAfterMs);
+    this.crashes = new CrashWindow(opts.startLimit);
   }
 
-  /** First start (or start after stop): a fresh crash streak and restart count. Throws if it cannot spawn. */
+  /**
+   * First start (or start after stop or failure): a fresh crash streak, start-limit window and
+   * restart count. Throws if it cannot spawn.
+   */
   async start(): Promise<void> {
     this.desired = "running";
     this.restarts = 0;
     this.backoff.reset();
+    this.crashes.reset();
+    this.reason = undefined;
     this.setState("starting");
     try {
       await this.spawn();
     } catch (err) {
-      this.desired = "stopped";
-      this.setState("failed");
+      this.fail(`could not be started: ${errorMessage(err)} — fix it, then start it again`);
       throw err;
     }
   }
 
   /** Takes over a process that survived an agent restart; it is watched by poll() from now on. */
-  adopt(process: RecordedProcess, restarts: number): void {
+  adopt(process: RecordedProcess, carried: CarriedOver): void {
     this.desired = "running";
-    this.restarts = restarts;
+    this.restarts = carried.restarts;
+    this.crashes = new CrashWindow(this.opts.startLimit, carried.crashes);
     this.proc = { ...process };
     this.since = new Date(process.startedAt);
     this.state = "running";
     this.persist();
   }
 
-  /** The process died while the agent was down: start it again, counted as a restart. */
-  async restartAfterAgentDowntime(previousRestarts: number): Promise<void> {
+  /**
+   * The process died while the agent was down: start it again, counted as a restart (not as a
+   * crash towards the start limit: when it died is unknown; crashes the old agent saw still count).
+   */
+  async restartAfterAgentDowntime(carried: CarriedOver): Promise<void> {
     this.desired = "running";
-    this.restarts = previousRestarts + 1;
+    this.restarts = carried.restarts + 1;
+    this.crashes = new CrashWindow(this.opts.startLimit, carried.crashes);
     this.lastExit = { code: null, signal: null, at: new Date() };
     this.setState("starting");
     try {
       await this.spawn();
-    } catch {
-      this.scheduleRestart(0);
+    } catch (err) {
+      this.afterCrash(0, `start failed: ${errorMessage(err)}`);
     }
+  }
+
+  /** The start limit had given up on it before the agent restarted: it stays failed, nothing runs. */
+  restoreFailure(failure: RecordedFailure, restarts: number): void {
+    this.desired = "stopped";
+    this.restarts = restarts;
+    this.reason = failure.reason;
+    this.lastExit = failure.lastExit && { ...failure.lastExit, at: new Date(failure.lastExit.at) };
+    this.state = "failed";
+    this.since = new Date(failure.at);
+    this.persist();
   }
 
   /** Checks an adopted process (not our child, so no exit event): gone or pid reused means it exited. */
@@ -118,6 +153,7 @@ export class ProcessHandle {
       since: this.since,
       restarts: this.restarts,
       ...(this.lastExit ? { lastExit: this.lastExit } : {}),
+      ...(this.state === "failed" && this.reason ? { reason: this.reason } : {}),
     };
   }
 
@@ -162,7 +198,23 @@ export class ProcessHandle {
       this.setState("stopped");
       return;
     }
-    this.scheduleRestart(Date.now() - Date.parse(proc.startedAt));
+    this.afterCrash(Date.now() - Date.parse(proc.startedAt), describeExit(this.lastExit));
+  }
+
+  /** A crash or a failed restart: restart after the backoff, unless the start limit gives up on it. */
+  private afterCrash(uptimeMs: number, last: string | undefined): void {
+    if (this.crashes.record(Date.now())) {
+      this.fail(crashLoopReason(this.opts.startLimit, last));
+      return;
+    }
+    this.scheduleRestart(uptimeMs);
+  }
+
+  /** Gives up: nothing runs or restarts until start(). The reason is kept in the pid file too. */
+  private fail(reason: string): void {
+    this.desired = "stopped";
+    this.reason = reason;
+    this.setState("failed");
   }
 
   private scheduleRestart(uptimeMs: number): void {
@@ -172,9 +224,9 @@ export class ProcessHandle {
       this.backoffTimer = undefined;
       if (this.detached || this.desired !== "running") return;
       this.restarts++;
-      this.spawn().catch(() => {
+      this.spawn().catch((err: unknown) => {
         this.lastExit = { code: null, signal: null, at: new Date() };
-        if (!this.detached && this.desired === "running") this.scheduleRestart(0);
+        if (!this.detached && this.desired === "running") this.afterCrash(0, `restart failed: ${errorMessage(err)}`);
       });
     }, delay);
     // The agent's server keeps the event loop alive; a pending restart alone should not.
@@ -214,6 +266,8 @@ export class ProcessHandle {
 
   private persist(): void {
     if (this.detached) return;
+    const failed = this.state === "failed" && this.reason !== undefined;
+    const lastExit = this.lastExit && { ...this.lastExit, at: this.lastExit.at.toISOString() };
     this.opts.store.write({
       version: 1,
       name: this.spec.name,
@@ -221,8 +275,15 @@ export class ProcessHandle {
       desired: this.desired,
       process: this.current(),
       restarts: this.restarts,
+      bootId: currentBootId(),
+      crashes: this.crashes.snapshot().map((t) => new Date(t).toISOString()),
+      ...(failed ? { failure: { reason: this.reason!, at: this.since.toISOString(), ...(lastExit ? { lastExit } : {}) } } : {}),
     });
   }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Waits until neither the leader nor any member of its group is alive (zombies do not count). */

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { Code } from "@connectrpc/connect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readProcStat } from "../proc-stat";
+import { crashLoopReason, DEFAULT_START_LIMIT } from "../start-limit";
 import { describeRuntimeConformance, isAlive, killGroupOf } from "../testing/runtime-conformance";
 import { createTestServices, testScripts, type TestServices } from "../testing/test-service";
 import { waitFor } from "../testing/wait-for";
@@ -18,10 +19,10 @@ import { SupervisorRuntime, type SupervisorRuntimeOptions } from "./supervisor-r
 const fast = (stateDir: string, extra: Partial<SupervisorRuntimeOptions> = {}) =>
   new SupervisorRuntime({ stateDir, backoff: { initialMs: 50, maxMs: 400 }, tickMs: 50, logPollMs: 50, sandbox: "off", ...extra });
 
-describeRuntimeConformance("supervisor", ({ stateDir }) => fast(stateDir), { noRestartWatchMs: 600 });
+describeRuntimeConformance("supervisor", ({ stateDir, startLimit }) => fast(stateDir, { startLimit }), { noRestartWatchMs: 600 });
 
 const sandbox = chooseSandbox("auto");
-describeRuntimeConformance("supervisor with bubblewrap sandbox", ({ stateDir }) => fast(stateDir, { sandbox: "auto" }), {
+describeRuntimeConformance("supervisor with bubblewrap sandbox", ({ stateDir, startLimit }) => fast(stateDir, { sandbox: "auto", startLimit }), {
   noRestartWatchMs: 600,
   ...(sandbox.bwrap ? {} : { skip: sandbox.reason }),
 });
@@ -155,6 +156,71 @@ describe("supervisor runtime", () => {
     await rt.close();
     expect(isAlive(pid!)).toBe(true);
     await expect(rt.start(spec)).rejects.toMatchObject({ code: Code.FailedPrecondition });
+  });
+
+  it("gives up on a crash loop after 5 crashes by default, the start limit the systemd units get", async () => {
+    const rt = make();
+    const spec = await services.write("defaultlimit", testScripts.crash(2));
+    await rt.start(spec);
+    const st = await waitFor(async () => {
+      const s = await rt.inspect(spec.name);
+      return s?.state === "failed" && s;
+    }, "the start limit");
+    expect(st.reason).toBe(crashLoopReason(DEFAULT_START_LIMIT, "exit code 2"));
+    expect(st.restarts).toBe(4);
+    expect(await services.pidsOf(spec.name)).toHaveLength(DEFAULT_START_LIMIT.burst);
+  });
+
+  it("counts the crashes an earlier agent saw: a loop straddling an agent restart still ends in failed", async () => {
+    // A long first backoff, so the agent goes down while the service waits to be restarted.
+    const first = make({ backoff: { initialMs: 30_000, maxMs: 30_000 }, startLimit: { burst: 2, intervalMs: 30_000 } });
+    const spec = await services.write("straddle", testScripts.crash(1));
+    const handle = await first.start(spec);
+    await waitFor(async () => (await first.inspect(spec.name))?.state === "backoff", "the first crash");
+    await first.close();
+
+    const next = make({ startLimit: { burst: 2, intervalMs: 30_000 } });
+    await next.recover(handle, spec);
+    const st = await waitFor(async () => {
+      const s = await next.inspect(spec.name);
+      return s?.state === "failed" && s;
+    }, "the second crash to trip the limit");
+    expect(st.reason).toMatch(/^crashed 2 times within 30 s; last exit code 1 /);
+    expect(await services.pidsOf(spec.name)).toHaveLength(2);
+  });
+
+  it("a restart that cannot even spawn counts as a crash, and the reason says so", async () => {
+    const rt = make({ startLimit: { burst: 2, intervalMs: 30_000 } });
+    const spec = await services.write("vanish", 'rm -f "$0"; exit 1');
+    await rt.start(spec);
+    const st = await waitFor(async () => {
+      const s = await rt.inspect(spec.name);
+      return s?.state === "failed" && s;
+    }, "the start limit");
+    expect(st.reason).toMatch(/^crashed 2 times within 30 s; last restart failed: .*ENOENT.* — gave up restarting it/);
+    expect(await services.pidsOf(spec.name)).toHaveLength(1);
+  });
+
+  it("a failure recorded in another boot of the machine does not hold: recover starts the service", async () => {
+    const limit = { burst: 1, intervalMs: 30_000 };
+    const rt = make({ startLimit: limit });
+    const v1 = await services.write("reboot", testScripts.crash(1));
+    const handle = await rt.start(v1);
+    await waitFor(async () => (await rt.inspect(v1.name))?.state === "failed", "failed");
+    await rt.close();
+    const store = new HandleStore(stateDir);
+    expect(store.read(v1.name)?.failure?.reason).toMatch(/^crashed once within 30 s/);
+    store.write({ ...store.read(v1.name)!, bootId: "00000000-0000-4000-8000-000000000000" });
+
+    await services.write("reboot", testScripts.serve); // fixed while the machine was down
+    const next = make({ startLimit: limit });
+    await next.recover(handle, v1);
+    const st = await waitFor(async () => {
+      const s = await next.inspect(v1.name);
+      return s?.state === "running" && s;
+    }, "the service to run after the reboot");
+    expect(st.reason).toBeUndefined();
+    expect(store.read(v1.name)?.failure).toBeUndefined();
   });
 
   it("a service that crashes after running a while restarts and keeps its restart count", async () => {

@@ -13,12 +13,14 @@ import { checkSpec } from "../check-spec";
 import { KeyedSerializer } from "../keyed-serializer";
 import { isSameLiveProcess, signalProcessGroup } from "../proc-stat";
 import { assertServiceName } from "../service-name";
+import { DEFAULT_START_LIMIT, type StartLimit } from "../start-limit";
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff";
-import { HandleStore, type RecordedProcess } from "./handle-store";
+import { isThisBoot } from "./boot-id";
+import { HandleStore, type RecordedProcess, type ServiceRecord } from "./handle-store";
 import { logFiles } from "./log-files";
 import { readLogs } from "./log-reader";
 import { rotateIfLarger } from "./log-rotator";
-import { ProcessHandle } from "./process-handle";
+import { ProcessHandle, type CarriedOver } from "./process-handle";
 import { chooseSandbox, type SandboxMode } from "./sandbox";
 
 export interface SupervisorRuntimeOptions {
@@ -34,6 +36,11 @@ export interface SupervisorRuntimeOptions {
   sandbox?: SandboxMode;
   /** Uptime after which a crash counts as a new streak (backoff starts over). Default 10 s. */
   stableAfterMs?: number;
+  /**
+   * The burst-th crash within the interval ends the restarts: state `failed` until start().
+   * Default 5 in 60 s, what the systemd runtime writes into its units. { burst: 0 } never gives up.
+   */
+  startLimit?: StartLimit;
   /** Period of the housekeeping tick: watching adopted processes, checking log sizes. Default 1 s. */
   tickMs?: number;
   /** How often a following logs() reader looks for new output. Default 250 ms. */
@@ -126,9 +133,11 @@ export class SupervisorRuntime implements Runtime {
       }
 
       const record = this.store.read(spec.name);
+      // A record of another boot (the machine restarted): its pids name other processes now, and
+      // a failure there does not hold, just as systemd starts an enabled unit afresh at boot.
+      const thisBoot = isThisBoot(record?.bootId);
       // The record is newer than the caller's handle (restarts change the pid); the handle is the fallback.
-      const last = record?.process ?? processFromHandle(handle);
-      const restarts = record?.restarts ?? 0;
+      const last = thisBoot ? (record?.process ?? processFromHandle(handle)) : undefined;
       if (record && !sameVersion(record.spec, spec)) {
         // Another version survived (e.g. the agent died mid-install): replace it with the one asked for.
         await checkSpec(spec);
@@ -137,13 +146,20 @@ export class SupervisorRuntime implements Runtime {
         return;
       }
       const fresh = this.newHandle(spec);
+      const carried = carriedOver(record, thisBoot);
       if (last && isSameLiveProcess(last.pid, last.startTime)) {
-        fresh.adopt(last, restarts);
+        fresh.adopt(last, carried);
+        return;
+      }
+      if (record?.failure && thisBoot) {
+        // The start limit gave up on it before the agent went down: a crash loop is not restarted
+        // blindly. It stays failed (reason, last exit kept) until start(): Start, Restart, install.
+        fresh.restoreFailure(record.failure, record.restarts);
         return;
       }
       // Died while we were away. Helpers it left in its group go too (the reuse guard spares strangers).
       if (last) signalProcessGroup(last.pid, last.startTime, "SIGKILL");
-      await fresh.restartAfterAgentDowntime(restarts);
+      await fresh.restartAfterAgentDowntime(carried);
     });
   }
 
@@ -185,6 +201,7 @@ export class SupervisorRuntime implements Runtime {
       store: this.store,
       backoff: this.opts.backoff ?? DEFAULT_BACKOFF,
       stableAfterMs: this.opts.stableAfterMs ?? 10_000,
+      startLimit: this.opts.startLimit ?? DEFAULT_START_LIMIT,
       bwrap: this.bwrap,
     });
     this.handles.set(spec.name, handle);
@@ -196,9 +213,9 @@ export class SupervisorRuntime implements Runtime {
     const handle = this.handles.get(name);
     if (handle) return handle;
     const record = this.store.read(name);
-    if (!record?.process || !isSameLiveProcess(record.process.pid, record.process.startTime)) return undefined;
+    if (!record?.process || !isThisBoot(record.bootId) || !isSameLiveProcess(record.process.pid, record.process.startTime)) return undefined;
     const orphan = this.newHandle(record.spec);
-    orphan.adopt(record.process, record.restarts);
+    orphan.adopt(record.process, carriedOver(record, true));
     return orphan;
   }
 
@@ -239,6 +256,12 @@ export class SupervisorRuntime implements Runtime {
 
 function sameVersion(a: ServiceSpec, b: ServiceSpec): boolean {
   return a.versionId === b.versionId && a.exec === b.exec && a.workDir === b.workDir;
+}
+
+/** Restart count and recent crashes from the pid file; nothing from another boot. */
+function carriedOver(record: ServiceRecord | undefined, thisBoot: boolean): CarriedOver {
+  if (!record || !thisBoot) return { restarts: 0, crashes: [] };
+  return { restarts: record.restarts, crashes: (record.crashes ?? []).map((t) => Date.parse(t)) };
 }
 
 function processFromHandle(handle: RuntimeHandle): RecordedProcess | undefined {

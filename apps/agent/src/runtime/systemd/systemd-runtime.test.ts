@@ -1,12 +1,19 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
+import type { StartLimit } from "../start-limit";
 import { describeRuntimeConformance } from "../testing/runtime-conformance";
 import { SystemdRuntime } from "./systemd-runtime";
 
 // Live tests need a systemd user manager for our uid; CI containers (systemd not PID 1) have none.
 const detection = await SystemdRuntime.detect();
 
-describeRuntimeConformance("systemd", () => new SystemdRuntime({ unit: { restartSec: 0.2, startLimitBurst: 50 } }), {
+// Fast restarts; a start limit far out of the way unless a test asks for one.
+const makeSystemd = ({ startLimit }: { startLimit?: StartLimit }) =>
+  new SystemdRuntime({
+    unit: { restartSec: 0.2, startLimitBurst: startLimit?.burst ?? 50, ...(startLimit ? { startLimitIntervalSec: startLimit.intervalMs / 1000 } : {}) },
+  });
+
+describeRuntimeConformance("systemd", makeSystemd, {
   // Units get a private /tmp, so test packages live under the home directory instead.
   baseDir: join(homedir(), ".cache", "sysward-runtime-tests"),
   exactStreams: false,

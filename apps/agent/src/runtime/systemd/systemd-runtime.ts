@@ -21,7 +21,7 @@ import { assertServiceName } from "../service-name";
 import { unsupported } from "../unsupported";
 import { journalLine } from "./journal-line";
 import { Systemctl } from "./systemctl";
-import { renderUnit, unitName, type UnitOptions } from "./unit-file";
+import { renderUnit, unitName, unitStartLimit, type UnitOptions } from "./unit-file";
 import { STATUS_PROPERTIES, unitStatus } from "./unit-status";
 import { detectUserManager, type Detection } from "./user-manager";
 
@@ -78,6 +78,8 @@ export class SystemdRuntime implements Runtime {
       // Disabled too: a stopped service must not come back when the user manager restarts.
       await this.systemctl.run(["disable", unitName(name)]);
       await this.stopUnit(name, opts.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+      // Stopped on purpose reads "stopped", also for a unit the start limit had failed (as in the supervisor).
+      await this.systemctl.run(["reset-failed", unitName(name)]);
     });
   }
 
@@ -99,7 +101,7 @@ export class SystemdRuntime implements Runtime {
     assertServiceName(name);
     if (!this.known.has(name) && !(await this.unitFileExists(name))) return undefined;
     const props = await this.systemctl.show(unitName(name), STATUS_PROPERTIES);
-    const status = unitStatus(props);
+    const status = unitStatus(props, unitStartLimit(this.opts.unit));
     const entry = this.known.get(name);
     if (entry) {
       entry.mainPid = Number(props.MainPID ?? 0);
@@ -137,10 +139,11 @@ export class SystemdRuntime implements Runtime {
         await this.launch(spec.name, "restart");
         return;
       }
-      // Reattach; systemd kept it running (or restarting) while we were away. Start it if not.
+      // Reattach; systemd kept it running (or restarting) while we were away. Start it if it is
+      // down, but not if it failed (the start limit gave up on a crash loop): that takes a start().
       this.known.set(spec.name, { mainPid: 0 });
       const status = await this.inspect(spec.name);
-      if (status?.state === "stopped" || status?.state === "failed") await this.launch(spec.name, "start");
+      if (status?.state === "stopped") await this.launch(spec.name, "start");
     });
   }
 

@@ -6,9 +6,10 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceSpec } from "../runtime";
 import { serviceEnv } from "../service-env";
+import { DEFAULT_START_LIMIT } from "../start-limit";
 import { dumpUnavailable, dumpUnits, parseQuotedCommandLine, systemdAnalyze, verifyUnits } from "./test-support/offline-systemd";
 import { quoteExecArg } from "./systemd-escape";
-import { renderUnit, unitName, type UnitOptions } from "./unit-file";
+import { renderUnit, unitName, unitStartLimit, type UnitOptions } from "./unit-file";
 
 const TRICKY_ARGS = [
   "plain",
@@ -103,6 +104,14 @@ describe("unit file rendering", () => {
     expect(renderUnit(spec("/srv", { limits: undefined }))).not.toMatch(/MemoryMax|CPUQuota/);
   });
 
+  it("has the supervisor's start limit by default, and renders fractions of a second as systemd reads them", () => {
+    expect(unitStartLimit()).toEqual(DEFAULT_START_LIMIT);
+    const lines = renderUnit(spec("/srv"), { startLimitBurst: 2, startLimitIntervalSec: 0.3 }).split("\n");
+    expect(lines).toContain("StartLimitIntervalSec=0.3");
+    expect(lines).toContain("StartLimitBurst=2");
+    expect(unitStartLimit({ startLimitBurst: 2, startLimitIntervalSec: 0.3 })).toEqual({ burst: 2, intervalMs: 300 });
+  });
+
   it("quotes arguments for systemd: C escapes, %% for specifiers, $$ for variables", () => {
     expect(quoteExecArg("two words")).toBe('"two words"');
     expect(quoteExecArg('say "hi"')).toBe('"say \\"hi\\""');
@@ -131,6 +140,7 @@ describe.skipIf(!systemdAnalyze)(`systemd-analyze verify${systemdAnalyze ? "" : 
       await materialize(spec(join(dir, "b"), { name: "minimal", args: [], env: {}, limits: undefined }), unitDir),
       await materialize(spec(join(dir, "c"), { name: "quota", args: ["--port", "8080"], limits: { cpuQuotaPercent: 50 } }), unitDir),
       await materialize(spec(join(dir, "f"), { name: "fast" }), unitDir, { restartSec: 0.2, startLimitBurst: 50, timeoutStopSec: 3 }),
+      await materialize(spec(join(dir, "g"), { name: "shortlimit" }), unitDir, { startLimitBurst: 2, startLimitIntervalSec: 0.3 }),
     ];
     const result = await verifyUnits(files);
     expect(result.stderr).toBe("");

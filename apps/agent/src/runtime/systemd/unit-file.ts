@@ -1,6 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ServiceSpec } from "../runtime";
 import { serviceEnv } from "../service-env";
+import { DEFAULT_START_LIMIT, type StartLimit } from "../start-limit";
 import {
   escapePathValue,
   escapeText,
@@ -16,7 +17,7 @@ import {
 export interface UnitOptions {
   /** Delay between a crash and the restart (systemd has no exponential backoff before v254). Default 1. */
   restartSec?: number;
-  /** At most `startLimitBurst` starts per `startLimitIntervalSec`, then the unit is failed. Defaults 5 / 60. */
+  /** At most `startLimitBurst` starts per `startLimitIntervalSec`, then the unit is failed. Defaults 5 / 60 (start-limit.ts, shared with the supervisor). */
   startLimitBurst?: number;
   startLimitIntervalSec?: number;
   /** SIGTERM, then SIGKILL after this long on stop. Default 10. */
@@ -27,9 +28,18 @@ export function unitName(serviceName: string): string {
   return `sysward-${serviceName}.service`;
 }
 
+/** The start limit a unit rendered with `opts` has. */
+export function unitStartLimit(opts: UnitOptions = {}): StartLimit {
+  return {
+    burst: opts.startLimitBurst ?? DEFAULT_START_LIMIT.burst,
+    intervalMs: opts.startLimitIntervalSec !== undefined ? opts.startLimitIntervalSec * 1000 : DEFAULT_START_LIMIT.intervalMs,
+  };
+}
+
 export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
   const env = Object.entries(serviceEnv(spec)).map(([k, v]) => `Environment=${quoteEnvAssignment(k, v)}`);
   const execStart = [quoteExecPath(spec.exec), ...spec.args.map(quoteExecArg)].join(" ");
+  const startLimit = unitStartLimit(opts);
   const limits: string[] = [];
   if (spec.limits?.memoryMaxBytes !== undefined) limits.push(`MemoryMax=${positiveInteger(spec.limits.memoryMaxBytes, "memoryMaxBytes")}`);
   if (spec.limits?.cpuQuotaPercent !== undefined) limits.push(`CPUQuota=${positiveInteger(spec.limits.cpuQuotaPercent, "cpuQuotaPercent")}%`);
@@ -38,8 +48,9 @@ export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
     "# Written by the sysward agent; rewritten on every install, do not edit.",
     "[Unit]",
     `Description=${escapeText(`Sysward service ${spec.name} (${spec.versionId})`)}`,
-    `StartLimitIntervalSec=${opts.startLimitIntervalSec ?? 60}`,
-    `StartLimitBurst=${opts.startLimitBurst ?? 5}`,
+    // Fractions are fine: systemd reads "0.3" as 300 ms.
+    `StartLimitIntervalSec=${startLimit.intervalMs / 1000}`,
+    `StartLimitBurst=${startLimit.burst}`,
     "",
     "[Service]",
     // exec: start() fails when the binary cannot be executed, instead of "succeeding" and crashing.

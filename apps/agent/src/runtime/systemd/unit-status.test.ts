@@ -32,6 +32,15 @@ describe("unit status from systemctl show", () => {
     expect(st).toMatchObject({ state: "failed", lastExit: { code: null, signal: "SIGKILL" } });
   });
 
+  it("says why a unit failed: the start limit's crash loop, or systemd's result", () => {
+    const failed = { LoadState: "loaded", ActiveState: "failed", SubState: "failed", ExecMainCode: "1", ExecMainStatus: "1", ExecMainExitTimestamp: "@1700000002" };
+    expect(unitStatus({ ...failed, Result: "start-limit-hit" }, { burst: 5, intervalMs: 60_000 })?.reason).toMatch(
+      /^crashed 5 times within 60 s; last exit code 1 — .*start it again/,
+    );
+    expect(unitStatus({ ...failed, Result: "timeout" })?.reason).toMatch(/result "timeout".*last exit code 1/);
+    expect(unitStatus({ ...failed, SubState: "running", ActiveState: "active", Result: "success" })?.reason).toBeUndefined();
+  });
+
   it("maps inactive to stopped and parses unset timestamps as absent", () => {
     expect(unitStatus({ LoadState: "loaded", ActiveState: "inactive", SubState: "dead" })?.state).toBe("stopped");
     expect(parseUnixTimestamp("")).toBeUndefined();

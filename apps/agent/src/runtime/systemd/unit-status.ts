@@ -1,5 +1,7 @@
 import { constants } from "node:os";
 import type { ExitResult, ServiceRunState, ServiceStatus } from "../runtime";
+import { crashLoopReason, describeExit, type StartLimit } from "../start-limit";
+import { unitStartLimit } from "./unit-file";
 
 // Pure: what `systemctl --user show` says about a unit, as a ServiceStatus.
 
@@ -14,6 +16,7 @@ export const STATUS_PROPERTIES = [
   "ExecMainExitTimestamp",
   "StateChangeTimestamp",
   "ControlGroup",
+  "Result",
 ] as const;
 
 // siginfo si_code values systemd reports in ExecMainCode.
@@ -47,8 +50,15 @@ function signalName(n: number): string {
   return entry ? entry[0] : `SIG${n}`;
 }
 
-/** undefined when systemd does not know the unit. */
-export function unitStatus(props: Record<string, string>): ServiceStatus | undefined {
+/** Why a failed unit failed, from its Result= (systemd.exec(5) lists the values). */
+function failureReason(result: string | undefined, lastExit: ExitResult | undefined, startLimit: StartLimit): string {
+  const last = describeExit(lastExit);
+  if (result === "start-limit-hit") return crashLoopReason(startLimit, last);
+  return `systemd reports the unit failed (result "${result || "unknown"}")${last ? `; last ${last}` : ""} — see its logs, then start it again`;
+}
+
+/** undefined when systemd does not know the unit. `startLimit`: what the unit was rendered with. */
+export function unitStatus(props: Record<string, string>, startLimit: StartLimit = unitStartLimit()): ServiceStatus | undefined {
   if (props.LoadState === "not-found" || props.LoadState === undefined) return undefined;
   const state = runState(props.ActiveState ?? "", props.SubState ?? "");
   const mainPid = Number(props.MainPID ?? 0);
@@ -64,5 +74,6 @@ export function unitStatus(props: Record<string, string>): ServiceStatus | undef
     since: parseUnixTimestamp(props.StateChangeTimestamp) ?? new Date(),
     restarts: Number(props.NRestarts ?? 0),
     ...(lastExit ? { lastExit } : {}),
+    ...(state === "failed" ? { reason: failureReason(props.Result, lastExit, startLimit) } : {}),
   };
 }

@@ -4,13 +4,15 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LogLine, Runtime, ServiceSpec, ServiceStatus } from "../runtime";
 import { readProcStat } from "../proc-stat";
+import type { StartLimit } from "../start-limit";
 import { createTestServices, testScripts, type TestServiceOptions, type TestServices } from "./test-service";
 import { waitFor } from "./wait-for";
 
 // The contract every Runtime keeps (Nomad's driver conformance tests): real services, real
 // processes, each test cleaning up every process group it started.
 
-export type MakeRuntime = (ctx: { stateDir: string }) => Runtime | Promise<Runtime>;
+/** `startLimit`: when set, the runtime must give up on a crash loop exactly there (else its default, or higher). */
+export type MakeRuntime = (ctx: { stateDir: string; startLimit?: StartLimit }) => Runtime | Promise<Runtime>;
 
 export interface RuntimeConformanceOptions {
   /** Why the runtime cannot run here; the suite is then skipped with the reason in its title. */
@@ -40,8 +42,8 @@ export function describeRuntimeConformance(name: string, makeRuntime: MakeRuntim
     let names: Set<string>;
     let rt: Runtime;
 
-    const make = async (): Promise<Runtime> => {
-      const runtime = await makeRuntime({ stateDir });
+    const make = async (startLimit?: StartLimit): Promise<Runtime> => {
+      const runtime = await makeRuntime({ stateDir, ...(startLimit ? { startLimit } : {}) });
       runtimes.push(runtime);
       return runtime;
     };
@@ -182,6 +184,75 @@ export function describeRuntimeConformance(name: string, makeRuntime: MakeRuntim
       expect(states).toContain("backoff");
       expect(st.lastExit?.code).toBe(3);
       expect(new Set(await services.pidsOf(spec.name)).size).toBeGreaterThanOrEqual(3);
+    });
+
+    it("a crash loop ends in failed at the start limit, with a reason and its logs; start() runs it again, counting afresh", async () => {
+      const limited = await make({ burst: 3, intervalMs: 30_000 });
+      const spec = await write("loop", testScripts.crash(1));
+      await limited.start(spec);
+      const st = await inState(limited, spec.name, "failed");
+      expect(st.pids).toEqual([]);
+      expect(st.lastExit?.code).toBe(1);
+      expect(st.reason).toMatch(/crashed 3 times within 30 s; last exit code 1\b.*start it again/);
+      expect(limited.pids().has(spec.name)).toBe(false);
+      expect(await services.pidsOf(spec.name)).toHaveLength(3); // the first run and two restarts
+      await sleep(opts.noRestartWatchMs);
+      expect(await services.pidsOf(spec.name)).toHaveLength(3);
+      expect((await limited.inspect(spec.name))?.state).toBe("failed");
+      // Its logs stay readable (journald may take a moment to have the last line).
+      const crashLines = async () => (await logLines(limited, spec.name, 200)).filter((l) => l.line === "crashing with 1").length;
+      await until(async () => (await crashLines()) >= 3, "the three runs' log lines");
+      expect(await crashLines()).toBe(3);
+
+      // An explicit start is a fresh window: three more runs (not one) before it gives up again.
+      await limited.start(spec);
+      await until(async () => (await services.pidsOf(spec.name)).length >= 6 && (await limited.inspect(spec.name))?.state === "failed", "a second full loop");
+      await sleep(opts.noRestartWatchMs);
+      expect(await services.pidsOf(spec.name)).toHaveLength(6);
+
+      // Fixed: it runs, with no restarts carried over; a stop then reads stopped, not failed.
+      const fixed = await write("loop", testScripts.serve);
+      await limited.start(fixed);
+      expect((await inState(limited, spec.name, "running")).restarts).toBe(0);
+      await limited.stop(spec.name, { timeoutMs: 5_000 });
+      const stopped = await limited.inspect(spec.name);
+      expect(stopped?.state).toBe("stopped");
+      expect(stopped?.reason).toBeUndefined();
+    });
+
+    it("a service that runs longer than the start-limit interval between crashes is restarted, never failed", async () => {
+      const limited = await make({ burst: 2, intervalMs: 300 });
+      const spec = await write("slowcrash", `sleep 0.5; exit 1`);
+      await limited.start(spec);
+      const states = new Set<string>();
+      await until(async () => {
+        const s = await limited.inspect(spec.name);
+        if (s) states.add(s.state);
+        return s !== undefined && s.restarts >= 3;
+      }, "three restarts");
+      expect(states).not.toContain("failed");
+      expect(states).toContain("backoff");
+    });
+
+    it("a failed service stays failed across an agent restart until start()", async () => {
+      const limit = { burst: 2, intervalMs: 30_000 };
+      const first = await make(limit);
+      const spec = await write("stayfailed", testScripts.crash(7));
+      const handle = await first.start(spec);
+      const failed = await inState(first, spec.name, "failed");
+      await first.close();
+
+      const next = await make(limit);
+      await next.recover(JSON.parse(JSON.stringify(handle)), spec);
+      const st = await inState(next, spec.name, "failed");
+      expect(st.reason).toBe(failed.reason);
+      expect(st.lastExit?.code).toBe(7);
+      await sleep(opts.noRestartWatchMs);
+      expect(await services.pidsOf(spec.name)).toHaveLength(2);
+      expect((await next.inspect(spec.name))?.state).toBe("failed");
+
+      await next.start(spec);
+      await until(async () => (await services.pidsOf(spec.name)).length >= 3, "a run after start()");
     });
 
     it("a service that exits cleanly (code 0) is not restarted", async () => {
