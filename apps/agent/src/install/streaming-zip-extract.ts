@@ -9,10 +9,12 @@
 // unexpected — makes it stop quietly ("gave up"), leaving the precise refusal to extractZip.
 import type { ConnectError } from "@connectrpc/connect";
 import { once } from "node:events";
-import { mkdir, type FileHandle } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, writeFile, type FileHandle } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { crc32, inflateRawSync } from "node:zlib";
 import { normaliseEntryPath } from "./entry-path";
 import {
   ancestors,
@@ -34,6 +36,19 @@ const FIXED_HEADER_BYTES = 30;
 const FLAG_ENCRYPTED = 0x0001;
 const FLAG_DATA_DESCRIPTOR = 0x0008;
 const ZIP64_MARK = 0xffffffff;
+/** Upload bytes that may wait for extraction before write() holds the upload back. */
+const QUEUE_BYTES = 8 * 1024 * 1024;
+/**
+ * Entries up to this compressed (and 4 MiB inflated) skip the per-file stream machinery, which
+ * costs more than their bytes (a package's many small files were most of the streaming time).
+ */
+const SMALL_COMPRESSED_BYTES = 256 * 1024;
+const SMALL_INFLATED_BYTES = 4 * 1024 * 1024;
+const SMALL_WRITES_AT_ONCE = 8;
+/** The same creation rule as createEntryFile: a new file, never through a symlink. */
+const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+/** As extractZip: the ratio check applies to entries inflating past 1 MiB. */
+const RATIO_FLOOR = 1024 * 1024;
 
 type State = "header" | "names" | "data" | "done";
 
@@ -41,7 +56,10 @@ interface Current {
   offset: number;
   entry: StreamedEntry;
   remaining: number;
+  /** A big entry streams through zlib into its file... */
   sink?: EntrySink;
+  /** ...a small one is gathered, inflated at once and written in one go, several at a time. */
+  small?: { target: string; parts: Buffer[] };
 }
 
 interface EntrySink {
@@ -82,15 +100,54 @@ export class StreamingZipExtractor {
     return this.gaveUpBecause;
   }
 
-  /** Takes the next bytes of the upload; resolves when they are accepted (the backpressure). */
+  /**
+   * Takes the next bytes of the upload. They are queued and extracted in the background, so the
+   * upload's own work (decoding, hashing, staging) runs alongside inflating and writing files;
+   * this resolves at once unless QUEUE_BYTES are waiting (the backpressure, and the memory bound).
+   */
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.finished()) return;
+    this.queue.push(chunk);
+    this.queued += chunk.byteLength;
+    this.pumping ??= this.pump();
+    while (this.queued > QUEUE_BYTES && this.pumping) await this.queueDrained();
+  }
+
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  private pumping: Promise<void> | undefined;
+  private drainWaiters: Array<() => void> = [];
+
+  /** Gave up, or reached the central directory: nothing more to extract. */
+  private finished(): boolean {
+    return this.gaveUpBecause !== undefined || this.state === "done";
+  }
+
+  private queueDrained(): Promise<void> {
+    return new Promise((r) => this.drainWaiters.push(r));
+  }
+
+  private async pump(): Promise<void> {
+    while (this.queue.length > 0) {
+      const chunk = this.queue.shift()!;
+      await this.consume(chunk);
+      this.queued -= chunk.byteLength;
+      for (const wake of this.drainWaiters.splice(0)) wake();
+    }
+    this.pumping = undefined;
+    for (const wake of this.drainWaiters.splice(0)) wake();
+  }
+
+  /** Parses and extracts one chunk; any trouble ends streaming (the caller extracts later). */
+  private async consume(chunk: Uint8Array): Promise<void> {
+    if (this.finished()) return;
     let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     try {
       if (!this.started) {
         this.started = true;
         await mkdir(this.root, { mode: 0o755 });
       }
-      while (buf.length > 0 && this.gaveUpBecause === undefined && this.state !== "done") {
+      while (buf.length > 0 && !this.finished()) {
         if (this.state === "data") {
           buf = await this.feedData(buf);
           continue;
@@ -116,12 +173,17 @@ export class StreamingZipExtractor {
    * or the archive did not end where a central directory begins.
    */
   async end(): Promise<ReadonlyMap<number, StreamedEntry> | undefined> {
+    await this.pumping;
+    await Promise.all(this.smallWrites);
+    if (this.smallWriteError !== undefined && this.gaveUpBecause === undefined) await this.giveUp(`a file could not be written: ${this.smallWriteError}`);
     if (this.gaveUpBecause === undefined && this.state !== "done") await this.giveUp("the upload ended before the central directory");
     return this.gaveUpBecause === undefined ? this.entries : undefined;
   }
 
   /** Stops at once (a failed upload); waits so nothing writes after it resolves. */
   async abort(): Promise<void> {
+    this.queue = [];
+    await this.pumping;
     if (this.gaveUpBecause === undefined) await this.giveUp("aborted");
   }
 
@@ -192,7 +254,10 @@ export class StreamingZipExtractor {
     const parent = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
     if (parent) await makeDirs(this.root, parent, this.dirs);
     this.files.add(rel);
-    this.current = { offset, entry, remaining: entry.compressedSize, sink: await this.openSink(target, entry) };
+    const small = entry.compressedSize <= SMALL_COMPRESSED_BYTES && entry.uncompressedSize <= SMALL_INFLATED_BYTES;
+    this.current = small
+      ? { offset, entry, remaining: entry.compressedSize, small: { target, parts: [] } }
+      : { offset, entry, remaining: entry.compressedSize, sink: await this.openSink(target, entry) };
     this.state = "data";
     if (entry.compressedSize === 0) await this.finishEntry();
   }
@@ -214,13 +279,15 @@ export class StreamingZipExtractor {
     const take = Math.min(cur.remaining, buf.length);
     const piece = buf.subarray(0, take);
     cur.remaining -= take;
-    if (!cur.sink!.input.write(piece)) await Promise.race([once(cur.sink!.input, "drain"), cur.sink!.done]);
+    if (cur.small) cur.small.parts.push(piece);
+    else if (!cur.sink!.input.write(piece)) await Promise.race([once(cur.sink!.input, "drain"), cur.sink!.done]);
     if (cur.remaining === 0) await this.finishEntry();
     return buf.subarray(take);
   }
 
   private async finishEntry(): Promise<void> {
     const cur = this.current!;
+    if (cur.small) return this.finishSmallEntry(cur, cur.small);
     const sink = cur.sink!;
     sink.input.end();
     try {
@@ -235,8 +302,38 @@ export class StreamingZipExtractor {
     this.state = "header";
   }
 
+  private async finishSmallEntry(cur: Current, small: NonNullable<Current["small"]>): Promise<void> {
+    const { entry } = cur;
+    const raw = Buffer.concat(small.parts);
+    // maxOutputLength: a lying size cannot make this inflate more than the entry declares + 1.
+    const data = entry.method === 8 ? inflateRawSync(raw, { maxOutputLength: entry.uncompressedSize + 1 }) : raw;
+    if (data.length !== entry.uncompressedSize) throw new Error("size differs from the local header");
+    if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw new Error("CRC differs from the local header");
+    this.written.total += data.length;
+    if (this.written.total > this.limits.maxTotalBytes) throw new Error("past the total size limit");
+    if (data.length > RATIO_FLOOR && data.length > Math.max(entry.compressedSize, 1) * this.limits.maxRatio) throw new Error("compression ratio too high");
+    this.entries.set(cur.offset, entry);
+    this.current = undefined;
+    this.state = "header";
+    while (this.smallWrites.size >= SMALL_WRITES_AT_ONCE) await Promise.race(this.smallWrites);
+    const write: Promise<void> = writeFile(small.target, data, { flag: NEW_FILE_FLAGS, mode: STREAMED_FILE_MODE }).then(
+      () => {
+        this.smallWrites.delete(write);
+      },
+      (err: unknown) => {
+        this.smallWrites.delete(write);
+        this.smallWriteError ??= (err as Error).message;
+      },
+    );
+    this.smallWrites.add(write);
+  }
+
+  private readonly smallWrites = new Set<Promise<void>>();
+  private smallWriteError: string | undefined;
+
   private async giveUp(why: string): Promise<void> {
     this.gaveUpBecause = why;
+    await Promise.all(this.smallWrites);
     const sink = this.current?.sink;
     this.current = undefined;
     if (sink) {

@@ -157,11 +157,18 @@ export async function extractZip(
         const parentClash = ancestors(rel).find((a) => out.files.has(a));
         if (parentClash !== undefined) throw fail(`is inside ${showEntryName(parentClash)}, which is a file`);
 
-        const local = await zip.readLocalFileHeaderPromise(entry).catch((err: unknown) => {
-          throw fail(`damaged local header (${messageOf(err)})`);
-        });
-        if (!local.fileName.equals(entry.fileNameRaw)) {
-          throw fail("local header names a different file than the central directory");
+        // A streamed entry's local header was read as it arrived (its name bytes are compared
+        // on adoption); any other is read here.
+        const streamedHere = adopt?.entries.get(entry.relativeOffsetOfLocalHeader);
+        if (!streamedHere) {
+          const local = await zip.readLocalFileHeaderPromise(entry).catch((err: unknown) => {
+            throw fail(`damaged local header (${messageOf(err)})`);
+          });
+          if (!local.fileName.equals(entry.fileNameRaw)) {
+            throw fail("local header names a different file than the central directory");
+          }
+        } else if (!streamedHere.nameRaw.equals(entry.fileNameRaw)) {
+          throw new StreamMismatch(`${shown}: the local header names a different file`);
         }
 
         if (isDir) {
