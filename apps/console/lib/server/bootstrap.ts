@@ -13,8 +13,8 @@ export async function bootstrapConsole(print: (line: string) => void = (l) => co
   const config = getConfig();
   getDb();
   await listAgents();
-  // The CA for remote agents. Without it (no openssl) the console still runs its local agent;
-  // enrollment then answers 503 and says why.
+  // The CA for remote agents. Without it (a damaged pki/ dir, say) the console still runs its
+  // local agent; enrollment then fails and says why.
   await ensureConsoleCa().catch((err: unknown) => getLogger().warn({ err }, "the console's certificate authority is not available; remote agents cannot enrol"));
   if (countUsers() > 0) return;
   const fromEnv = config.adminPassword;

@@ -8,7 +8,7 @@ import { PASSWORD_MIN_LENGTH } from "../../../lib/server/auth/passwords";
 import { USERNAME_RULE, listUsers } from "../../../lib/server/auth/users";
 import { consoleClientCertificate, ensureConsoleCa } from "../../../lib/server/pki/console-ca";
 
-/** The CA and client certificate, or why they cannot be shown (no openssl on this host, say). */
+/** The CA and client certificate, or why they cannot be shown (an unreadable or damaged ca.key, say). */
 async function certificateFacts(): Promise<{ facts: ConsoleCertificateFacts | null; unavailable?: string }> {
   try {
     const ca = await ensureConsoleCa();

@@ -1,4 +1,4 @@
-// POST /api/pki/agent-credentials in-process, on a real SQLite file and the real openssl CA: an
+// POST /api/pki/agent-credentials in-process, on a real SQLite file and the console's real CA: an
 // enrolled agent's certificate plus a fresh signature gets the CRL (and, asked for, a renewed
 // certificate); everything else is 401. The proof is built with the AGENT's own message function,
 // and the CRL checked with the agent's own verifier, so both sides are held to agree.

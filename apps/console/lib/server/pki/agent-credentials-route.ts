@@ -17,7 +17,6 @@ import { ensureConsoleCa } from "./console-ca";
 import { publishedCrlPem } from "./crl";
 import { credentialsProofMessage, parseAgentPublicKey, proofHolds } from "./enroll-proof";
 import { AGENT_CERT_DAYS, issueCertificate } from "./issue-certificate";
-import { OpensslError } from "./openssl";
 import { smallJsonBody } from "./small-json-body";
 
 /** How far the agent's clock and ours may disagree, and how long a proof can be replayed. */
@@ -39,15 +38,6 @@ const Body = z.object({
 const DENIED = "this request does not prove it comes from an enrolled agent";
 
 export async function handleAgentCredentials(req: NextRequest): Promise<Response> {
-  try {
-    return await answer(req);
-  } catch (err) {
-    if (err instanceof OpensslError) return jsonError(503, `the console cannot sign certificates or CRLs: ${err.message}`);
-    throw err;
-  }
-}
-
-async function answer(req: NextRequest): Promise<Response> {
   const from = clientAddress(req);
   const actor = { username: "(agent)" };
   const deny = (detail: string, target: string | null = null, message = DENIED) => {

@@ -1,5 +1,5 @@
-// The console's CA on a real data dir with the real openssl: files and modes, what it signs,
-// and a CRL that openssl itself uses to refuse a revoked certificate.
+// The console's CA on a real data dir: files and modes, what it signs (checked by the openssl
+// command, an independent parser), and a CRL that openssl itself uses to refuse a revoked certificate.
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { readFileSync, statSync, writeFileSync } from "node:fs";

@@ -3,9 +3,9 @@ import "server-only";
 //   ca.key (0600) + ca.crt      — signs agents' server certificates and the console's client one;
 //   console-client.key (0600) + .crt — what the console shows agents (they trust ca.crt for clients).
 // The client certificate is renewed on start when it is missing or has under 30 days left.
-import { X509Certificate } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { KeyUsageFlags } from "@peculiar/asn1-x509";
+import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { closeAgentConnections } from "../agents/agent-connection";
 import { getConfig } from "../config";
@@ -13,7 +13,7 @@ import { getLogger } from "../log";
 import { revokeCertificate } from "./certificate-store";
 import { issueCertificate, type IssuedCertificate } from "./issue-certificate";
 import { newKeyPair, writeFileWhole } from "./key-files";
-import { openssl } from "./openssl";
+import { commonNameOnly, ext, newSerial, signCertificate } from "./x509-encoding";
 
 const CA_DAYS = 3650;
 const CLIENT_DAYS = 825;
@@ -43,22 +43,32 @@ export function consoleCaPaths(dataDir = getConfig().dataDir) {
   };
 }
 
-async function createCa(caKeyPath: string, caCertPath: string): Promise<void> {
-  const work = mkdtempSync(join(tmpdir(), "sysward-ca-"));
+/** A self-signed CA: CN "Sysward console CA", CA:TRUE and keyCertSign + cRLSign, both critical. */
+function createCa(caKeyPath: string, caCertPath: string): void {
   const keyTmp = `${caKeyPath}.new`;
   try {
-    writeFileSync(keyTmp, newKeyPair().privateKeyPem, { mode: 0o600 });
-    writeFileSync(
-      join(work, "req.cnf"),
-      ["[req]", "distinguished_name = dn", "x509_extensions = v3_ca", "prompt = no", "[dn]", `CN = ${CA_NAME}`, "[v3_ca]", "basicConstraints = critical,CA:TRUE", "keyUsage = critical,keyCertSign,cRLSign", "subjectKeyIdentifier = hash"].join("\n") + "\n",
+    const { privateKeyPem, publicKeyPem } = newKeyPair();
+    writeFileSync(keyTmp, privateKeyPem, { mode: 0o600 });
+    const publicKey = createPublicKey(publicKeyPem);
+    const name = commonNameOnly(CA_NAME);
+    const now = Date.now();
+    const certPem = signCertificate(
+      {
+        serial: newSerial(),
+        issuer: name,
+        subject: name,
+        publicKey,
+        notBefore: new Date(now),
+        notAfter: new Date(now + CA_DAYS * 86_400_000),
+        extensions: [ext.basicConstraints(true), ext.keyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign), ext.subjectKeyIdentifier(publicKey)],
+      },
+      createPrivateKey(privateKeyPem),
     );
-    await openssl(["req", "-x509", "-new", "-config", "req.cnf", "-key", keyTmp, "-days", String(CA_DAYS), "-sha256", "-out", "ca.crt"], work);
     // The key first, the certificate last: ca.crt present means the CA is complete.
     renameSync(keyTmp, caKeyPath);
-    writeFileWhole(caCertPath, readFileSync(join(work, "ca.crt"), "utf8"), 0o644);
+    writeFileWhole(caCertPath, certPem, 0o644);
   } finally {
     rmSync(keyTmp, { force: true });
-    rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -84,7 +94,7 @@ async function setUp(dataDir: string): Promise<ConsoleCa> {
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   chmodSync(p.dir, 0o700);
   if (!existsSync(p.caCertPath)) {
-    await createCa(p.caKeyPath, p.caCertPath);
+    createCa(p.caKeyPath, p.caCertPath);
     getLogger().info({ caCertPath: p.caCertPath }, "created the console's certificate authority");
   } else if (!existsSync(p.caKeyPath)) {
     throw new Error(`${p.caKeyPath} is missing: restore it, or move ${p.dir} away to start a new CA (every remote agent must then enrol again)`);
@@ -107,7 +117,7 @@ export function ensureConsoleCa(): Promise<ConsoleCa> {
   const dataDir = getConfig().dataDir;
   if (holder[KEY]?.dataDir !== dataDir) {
     const ready = setUp(dataDir);
-    // A failure (no openssl, say) is not cached: the next call tries again.
+    // A failure (an unreadable data dir, say) is not cached: the next call tries again.
     ready.catch(() => {
       if (holder[KEY]?.ready === ready) delete holder[KEY];
     });

@@ -4,15 +4,10 @@ import "server-only";
 import type { NextRequest } from "next/server";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
-import { errorResponse, HttpError } from "../http-errors";
+import { errorResponse } from "../http-errors";
 import { consoleClientCertificate, ensureConsoleCa, rotateConsoleClientCertificate } from "./console-ca";
-import { OpensslError } from "./openssl";
 
 const AGENT_REFRESH_NOTE = "agents refuse the old certificate once they fetch the new CRL (hourly by default)";
-
-function pkiError(err: unknown): Response {
-  return errorResponse(err instanceof OpensslError ? new HttpError(503, `the console cannot sign certificates: ${err.message}`) : err);
-}
 
 export async function handleGetConsoleCertificate(req: NextRequest): Promise<Response> {
   const auth = authorize(req, "admin");
@@ -21,7 +16,7 @@ export async function handleGetConsoleCertificate(req: NextRequest): Promise<Res
     const ca = await ensureConsoleCa();
     return Response.json({ caSha256: ca.caSha256, clientCertificate: await consoleClientCertificate() }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
-    return pkiError(err);
+    return errorResponse(err);
   }
 }
 
@@ -34,6 +29,6 @@ export async function handleRotateConsoleCertificate(req: NextRequest): Promise<
     return Response.json({ previous, clientCertificate: current, note: AGENT_REFRESH_NOTE }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
     audit({ actor: auth.user, address: auth.address, action: "certificate.rotate", target: "console client certificate", result: "failed", detail: (err as Error).message });
-    return pkiError(err);
+    return errorResponse(err);
   }
 }

@@ -1,5 +1,5 @@
-// POST /api/enrollments and POST /api/enroll in-process, on a real SQLite file and the real
-// openssl CA: one-time, expiring tokens; proof of key possession (built with the AGENT's own
+// POST /api/enrollments and POST /api/enroll in-process, on a real SQLite file and the console's
+// real CA: one-time, expiring tokens; proof of key possession (built with the AGENT's own
 // message function, so both sides are checked to agree); registration; revocation on removal.
 import { generateKeyPairSync, sign, X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -16,27 +16,17 @@ import { errorResponse, HttpError, jsonError } from "../http-errors";
 import { getLogger } from "../log";
 import { readJson } from "../read-json";
 import { revokeCertificate } from "./certificate-store";
-import { ensureConsoleCa, type ConsoleCa } from "./console-ca";
+import { ensureConsoleCa } from "./console-ca";
 import { currentCrlPem } from "./crl";
 import { enrollProofMessage, parseAgentPublicKey, proofHolds } from "./enroll-proof";
 import { claimEnrollment, createEnrollment, pendingEnrollments, releaseEnrollment, usableEnrollment } from "./enrollment";
 import { httpsAddress, parseHostPort } from "./host-port";
 import { AGENT_CERT_DAYS, issueCertificate } from "./issue-certificate";
-import { OpensslError } from "./openssl";
 import { smallJsonBody } from "./small-json-body";
 
 const DEFAULT_TTL_MINUTES = 60;
 /** How the agent is started on a machine with a Sysward checkout (see the root README). */
 const AGENT_COMMAND = "node apps/agent/dist/agent.mjs";
-
-async function consoleCa(): Promise<ConsoleCa> {
-  try {
-    return await ensureConsoleCa();
-  } catch (err) {
-    if (err instanceof OpensslError) throw new HttpError(503, `the console cannot sign certificates: ${err.message}`);
-    throw err;
-  }
-}
 
 /** "Web server 1" → "web-server-1". */
 function idFromName(name: string): string {
@@ -67,7 +57,7 @@ export async function handleCreateEnrollment(req: NextRequest): Promise<Response
       const hp = parseHostPort(body.listen);
       if (typeof hp === "string") throw new HttpError(400, `listen: ${hp}`);
     }
-    const ca = await consoleCa();
+    const ca = await ensureConsoleCa();
     const consoleUrl = body.consoleUrl ? new URL(body.consoleUrl).origin : `${requestProtocol(req)}://${req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || req.nextUrl.host}`;
     const ttlMs = (body.expiresInMinutes ?? DEFAULT_TTL_MINUTES) * 60_000;
     const { token, enrollment } = createEnrollment({ agentId, name: body.name, createdBy: auth.user.id, ttlMs });
@@ -135,7 +125,7 @@ export async function handleEnroll(req: NextRequest): Promise<Response> {
   const address = httpsAddress(hostPort);
   let serial: string | undefined;
   try {
-    const ca = await consoleCa();
+    const ca = await ensureConsoleCa();
     const cert = await issueCertificate(ca, { kind: "agent", commonName: enrollment.agentId, publicKeyPem: body.publicKey, agentId: enrollment.agentId, host: hostPort.host, days: AGENT_CERT_DAYS });
     serial = cert.serial;
     const crl = await currentCrlPem(ca);

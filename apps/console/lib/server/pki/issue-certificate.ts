@@ -1,14 +1,13 @@
 import "server-only";
-// Signs a certificate for a public key with the console's CA (openssl x509 -new -force_pubkey)
-// and records it, so it can be revoked later. Agent (server) certificates name the host the
-// console dials; client certificates are what the console shows agents.
-import { randomBytes, X509Certificate } from "node:crypto";
+// Signs a certificate for a public key with the console's CA (x509-encoding.ts) and records it,
+// so it can be revoked later. Agent (server) certificates name the host the console dials;
+// client certificates are what the console shows agents.
+import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { id_kp_clientAuth, id_kp_serverAuth, KeyUsageFlags, type Extension } from "@peculiar/asn1-x509";
 import { recordCertificate, type CertificateKind } from "./certificate-store";
-import { openssl } from "./openssl";
+import { caSigner, commonNameOnly, ext, newSerial, signCertificate } from "./x509-encoding";
 
 export interface CaFiles {
   caCertPath: string;
@@ -17,7 +16,7 @@ export interface CaFiles {
 
 export interface IssueRequest {
   kind: CertificateKind;
-  /** Letters, digits, spaces, '.', '-' and '_' only: it goes into openssl's -subj. */
+  /** Letters, digits, spaces, '.', '-' and '_' only: a plain name that reads the same in every tool. */
   commonName: string;
   publicKeyPem: string;
   /** For agent certificates: the agent it was issued to (revoked when the agent is removed). */
@@ -47,43 +46,34 @@ export function subjectAltName(host: string): string {
   throw new Error(`${JSON.stringify(host)} is neither an IP address nor a DNS name`);
 }
 
-/** 16 random bytes, positive and without a leading zero byte, so every tool prints it the same. */
-function newSerial(): string {
-  const b = randomBytes(16);
-  b[0] = (b[0]! & 0x3f) | 0x10;
-  return b.toString("hex").toUpperCase();
-}
-
-function extensions(req: IssueRequest): string {
-  const lines = ["[ext]", "basicConstraints = critical,CA:FALSE", "keyUsage = critical,digitalSignature", "subjectKeyIdentifier = hash", "authorityKeyIdentifier = keyid"];
+function extensions(req: IssueRequest, publicKey: KeyObject, caKeyId: Buffer): Extension[] {
+  const common = [ext.basicConstraints(false), ext.keyUsage(KeyUsageFlags.digitalSignature), ext.subjectKeyIdentifier(publicKey), ext.authorityKeyIdentifier(caKeyId)];
   if (req.kind === "agent") {
     if (!req.host) throw new Error("an agent certificate needs the host the console connects to");
-    lines.push("extendedKeyUsage = serverAuth", `subjectAltName = ${subjectAltName(req.host)}`);
-  } else {
-    lines.push("extendedKeyUsage = clientAuth");
+    return [...common, ext.extendedKeyUsage(id_kp_serverAuth), ext.subjectAltName(subjectAltName(req.host))];
   }
-  return lines.join("\n") + "\n";
+  return [...common, ext.extendedKeyUsage(id_kp_clientAuth)];
 }
 
 export async function issueCertificate(ca: CaFiles, req: IssueRequest): Promise<IssuedCertificate> {
   if (!COMMON_NAME.test(req.commonName)) throw new Error(`certificate name ${JSON.stringify(req.commonName)}: use letters, digits, spaces, '.', '-' or '_'`);
-  const ext = extensions(req);
-  const serial = newSerial();
-  const work = mkdtempSync(join(tmpdir(), "sysward-ca-"));
-  try {
-    writeFileSync(join(work, "subject.pub"), req.publicKeyPem);
-    writeFileSync(join(work, "ext.cnf"), ext);
-    // -subj is parsed by openssl; the name was checked above.
-    await openssl(
-      ["x509", "-new", "-force_pubkey", "subject.pub", "-CA", ca.caCertPath, "-CAkey", ca.caKeyPath, "-set_serial", `0x${serial}`, "-days", String(req.days), "-subj", `/CN=${req.commonName}`, "-extfile", "ext.cnf", "-extensions", "ext", "-sha256", "-out", "cert.pem"],
-      work,
-    );
-    const pem = readFileSync(join(work, "cert.pem"), "utf8");
-    const x509 = new X509Certificate(pem);
-    const issued = { pem, serial: x509.serialNumber, fingerprint256: x509.fingerprint256, notAfter: Date.parse(x509.validTo) };
-    recordCertificate({ serial: issued.serial, fingerprint256: issued.fingerprint256, kind: req.kind, subject: req.commonName, agentId: req.agentId ?? null, notAfter: issued.notAfter, issuedAt: Date.now() });
-    return issued;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  const issuer = caSigner(readFileSync(ca.caCertPath, "utf8"), readFileSync(ca.caKeyPath));
+  const publicKey = createPublicKey(req.publicKeyPem);
+  const now = Date.now();
+  const pem = signCertificate(
+    {
+      serial: newSerial(),
+      issuer: issuer.name,
+      subject: commonNameOnly(req.commonName),
+      publicKey,
+      notBefore: new Date(now),
+      notAfter: new Date(now + req.days * 86_400_000),
+      extensions: extensions(req, publicKey, issuer.keyId),
+    },
+    issuer.privateKey,
+  );
+  const x509 = new X509Certificate(pem);
+  const issued = { pem, serial: x509.serialNumber, fingerprint256: x509.fingerprint256, notAfter: Date.parse(x509.validTo) };
+  recordCertificate({ serial: issued.serial, fingerprint256: issued.fingerprint256, kind: req.kind, subject: req.commonName, agentId: req.agentId ?? null, notAfter: issued.notAfter, issuedAt: Date.now() });
+  return issued;
 }
