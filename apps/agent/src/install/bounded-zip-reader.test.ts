@@ -36,3 +36,16 @@ it("refuses an archive pointing past 2^53 (it used to crash the process) and lea
   expect((err as ConnectError).rawMessage).toMatch(/not a valid ZIP archive \(the archive points at bytes .* outside its \d+ bytes\)/);
   await expect.poll(fds).toBe(before);
 });
+
+it("reads a central directory bigger than its read-ahead window entry by entry, across the window's edges", async () => {
+  // ~3 000 entries with long names: a ~0.5 MB directory, read in 256 KiB windows.
+  const entries = Array.from({ length: 3000 }, (_, i) => ({ name: `d${i % 7}/${"n".repeat(90)}${i}`, data: `entry ${i}` }));
+  writeFileSync(join(dir, "many.zip"), buildZip(entries));
+  const zip = await openZipBounded(join(dir, "many.zip"), { lazyEntries: true, autoClose: false });
+  const names: string[] = [];
+  for await (const e of zip.eachEntry()) names.push(e.fileName);
+  zip.close();
+  expect(names).toEqual(entries.map((e) => e.name));
+  const out = await extractZip(join(dir, "many.zip"), join(dir, "out"));
+  expect(out.files.size).toBe(3000);
+});

@@ -9,6 +9,8 @@ import yauzl, { type Options, type ZipFile } from "yauzl";
 
 // Readable's default 16 KiB made extraction one thread-pool round trip per 16 KiB (bench/FINDINGS.md).
 const READ_CHUNK_BYTES = 1024 * 1024;
+const SMALL_READ_BYTES = 64 * 1024;
+const READ_AHEAD_BYTES = 256 * 1024;
 
 /** Bytes [start, end) of an fd by positional reads. Not fs.ReadStream: destroying one closes its fd, which yauzl shares. */
 class RangeReadStream extends Readable {
@@ -59,12 +61,31 @@ class BoundedFileReader extends yauzl.RandomAccessReader {
     return new RangeReadStream(this.fd, start, end);
   }
 
+  /** The last window read for small reads: yauzl reads every central-directory entry in two small reads. */
+  private window: { start: number; data: Buffer } | undefined;
+
   override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
     const err = this.outside(position, position + length);
     if (err) return void setImmediate(() => callback(err));
     // yauzl reads the byte count too (the types leave it out): fewer bytes than asked is "unexpected EOF".
     const done = callback as (err: Error | null, bytesRead?: number) => void;
-    read(this.fd, buffer, offset, length, position, (e, bytesRead) => done(e, bytesRead));
+    if (length > SMALL_READ_BYTES) return void read(this.fd, buffer, offset, length, position, (e, bytesRead) => done(e, bytesRead));
+    // Small reads are served from a window read ahead (the file does not change while it is open):
+    // one thread-pool round trip per 256 KiB of directory instead of two per entry.
+    const w = this.window;
+    if (w && position >= w.start && position + length <= w.start + w.data.length) {
+      w.data.copy(buffer, offset, position - w.start, position - w.start + length);
+      return void setImmediate(() => done(null, length));
+    }
+    const data = Buffer.allocUnsafe(Math.min(READ_AHEAD_BYTES, this.size - position));
+    read(this.fd, data, 0, data.length, position, (e, bytesRead) => {
+      if (e) return done(e);
+      const got = data.subarray(0, bytesRead);
+      this.window = { start: position, data: got };
+      const n = Math.min(length, got.length);
+      got.copy(buffer, offset, 0, n);
+      done(null, n);
+    });
   }
 
   override close(callback: (err: Error | null) => void): void {
