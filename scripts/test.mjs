@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 
 const results = [];
 const counts = { passed: 0, failed: 0, skipped: 0 };
+/** Names of failed tests, repeated in the summary: CI shows only the end of the log. */
+const failedTests = [];
 mkdirSync("test-results", { recursive: true });
 
 function step(name, cmd, args, env = {}) {
@@ -34,6 +36,11 @@ if (vitest) {
   counts.passed += vitest.numPassedTests ?? 0;
   counts.failed += vitest.numFailedTests ?? 0;
   counts.skipped += (vitest.numPendingTests ?? 0) + (vitest.numTodoTests ?? 0);
+  for (const file of vitest.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      if (t.status === "failed") failedTests.push(`${file.name.replace(`${process.cwd()}/`, "")} › ${t.fullName}: ${(t.failureMessages?.[0] ?? "").split("\n")[0].slice(0, 300)}`);
+    }
+  }
 }
 
 const hasSpecs = existsSync("e2e") && readdirSync("e2e").some((f) => f.endsWith(".spec.ts"));
@@ -45,6 +52,15 @@ if (hasSpecs && existsSync("playwright.config.ts")) {
       counts.passed += (pw.stats.expected ?? 0) + (pw.stats.flaky ?? 0);
       counts.failed += pw.stats.unexpected ?? 0;
       counts.skipped += pw.stats.skipped ?? 0;
+      const walk = (suite, path) => {
+        for (const spec of suite.specs ?? []) {
+          for (const t of spec.tests ?? []) {
+            if (t.status === "unexpected") failedTests.push(`${spec.file} › ${[...path, spec.title].join(" › ")}: ${(t.results?.at(-1)?.error?.message ?? "").split("\n")[0].slice(0, 300)}`);
+          }
+        }
+        for (const child of suite.suites ?? []) walk(child, [...path, child.title]);
+      };
+      for (const suite of pw.suites ?? []) walk(suite, []);
     }
   }
 } else {
@@ -55,5 +71,7 @@ console.log("\n=== summary");
 for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"}  ${r.name} (${r.seconds} s)`);
 const failedSteps = results.filter((r) => !r.ok).length;
 if (failedSteps && counts.failed === 0) counts.failed = failedSteps; // a failed lint/typecheck is a failure too
+for (const f of failedTests.slice(0, 10)) console.log(`failed: ${f}`);
+if (failedTests.length > 10) console.log(`failed: … and ${failedTests.length - 10} more`);
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
