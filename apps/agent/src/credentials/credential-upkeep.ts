@@ -105,23 +105,25 @@ export class CredentialUpkeep {
     const crl = checkReplacementCrl(answer.crlPem, clientCaPem, this.crl ?? this.crlOnDisk(files, clientCaPem));
 
     // Everything is checked before anything is written.
-    const renewedPem = newKey && newPublicKeyPem ? answer.certPem : undefined;
-    const renewed = renewedPem ? checkRenewed(renewedPem, cert, clientCaPem, newPublicKeyPem!) : undefined;
+    const renewal =
+      newKey && newPublicKeyPem && answer.certPem
+        ? { pem: answer.certPem, x509: checkRenewed(answer.certPem, cert, clientCaPem, newPublicKeyPem), key: newKey.privateKey }
+        : undefined;
     const crlPath = files.crlPath ?? join(this.opts.dataDir, "tls", "crl.pem");
     const crlChanged = files.crlPath === undefined || readIfThere(crlPath) !== answer.crlPem;
     if (crlChanged) writeFileWhole(crlPath, answer.crlPem, 0o644);
     let tls: TlsMaterial = { cert: certPem, key: keyPem, clientCa: clientCaPem, crl: answer.crlPem };
-    if (newKey && renewed && renewedPem) {
-      const keyOut = newKey.privateKey.export({ type: "pkcs8", format: "pem" }) as string;
-      const base = join(dirname(files.certPath), `agent-${renewed.serialNumber.toLowerCase()}`);
+    if (renewal) {
+      const keyOut = renewal.key.export({ type: "pkcs8", format: "pem" }) as string;
+      const base = join(dirname(files.certPath), `agent-${renewal.x509.serialNumber.toLowerCase()}`);
       writeFileWhole(`${base}.key`, keyOut, 0o600);
-      writeFileWhole(`${base}.crt`, renewedPem, 0o644);
+      writeFileWhole(`${base}.crt`, renewal.pem, 0o644);
       writeListenFile(this.opts.dataDir, { ...files.file, cert: relative(this.opts.dataDir, `${base}.crt`), key: relative(this.opts.dataDir, `${base}.key`), crl: relative(this.opts.dataDir, crlPath) });
       // The old pair is no longer named anywhere; keep nothing that is not needed.
       for (const old of [files.certPath, files.keyPath]) if (old !== `${base}.crt` && old !== `${base}.key`) rmSync(old, { force: true });
-      tls = { ...tls, cert: renewedPem, key: keyOut };
+      tls = { ...tls, cert: renewal.pem, key: keyOut };
       this.s.renewals++;
-      this.opts.logger.info({ old: cert.serialNumber, serial: renewed.serialNumber, notAfter: renewed.validTo }, "renewed this agent's TLS certificate");
+      this.opts.logger.info({ old: cert.serialNumber, serial: renewal.x509.serialNumber, notAfter: renewal.x509.validTo }, "renewed this agent's TLS certificate");
     } else if (crlChanged && files.crlPath === undefined) {
       writeListenFile(this.opts.dataDir, { ...files.file, crl: relative(this.opts.dataDir, crlPath) });
     }
@@ -130,7 +132,7 @@ export class CredentialUpkeep {
     this.s.refreshes++;
     this.s.lastRefresh = new Date().toISOString();
     this.s.lastError = undefined;
-    this.describeFiles();
+    this.describe(renewal?.x509 ?? cert, crl);
   }
 
   private files(): EnrolledListen {
@@ -148,16 +150,19 @@ export class CredentialUpkeep {
     }
   }
 
+  /** At start: what the files on disk hold (a refresh then describes what it installed). */
   private describeFiles(): void {
     try {
       const files = this.files();
-      const cert = new X509Certificate(readFileSync(files.certPath));
-      this.s.certificate = { serial: cert.serialNumber, notAfter: new Date(cert.validTo).toISOString() };
-      const crl = this.crl ?? this.crlOnDisk(files, readFileSync(files.clientCaPath, "utf8"));
-      if (crl) this.s.crl = { thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString(), revoked: crl.revokedSerials.length };
+      this.describe(new X509Certificate(readFileSync(files.certPath)), this.crlOnDisk(files, readFileSync(files.clientCaPath, "utf8")));
     } catch {
       /* reported by the next refresh */
     }
+  }
+
+  private describe(cert: X509Certificate, crl: CrlFacts | undefined): void {
+    this.s.certificate = { serial: cert.serialNumber, notAfter: new Date(cert.validTo).toISOString() };
+    if (crl) this.s.crl = { thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate?.toISOString(), revoked: crl.revokedSerials.length };
   }
 
   /** Said loudly: when the CRL lapses, OpenSSL refuses every client, the console included. */

@@ -3,6 +3,7 @@
 // and get the console's current CRL — and, when renewing, a new certificate. The console builds
 // the same proof bytes in apps/console/lib/server/pki/enroll-proof.ts — change both or neither.
 import { sign, X509Certificate, type KeyObject } from "node:crypto";
+import { consoleReason, postToConsole } from "../enroll/post-to-console";
 
 export function credentialsProofMessage(time: string, certFingerprint256: string, newPublicKeyPem: string | undefined): Buffer {
   return Buffer.from(`sysward-agent-credentials-v1\n${time}\n${certFingerprint256}\n${newPublicKeyPem?.trim() ?? ""}\n`);
@@ -40,29 +41,16 @@ export async function requestCredentials(req: CredentialsRequest): Promise<Crede
   const fingerprint = new X509Certificate(req.certPem).fingerprint256;
   const proof = sign("sha256", credentialsProofMessage(time, fingerprint, req.newPublicKeyPem), req.key).toString("base64");
   const url = `${req.consoleUrl}/api/pki/agent-credentials`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ certificate: req.certPem, time, proof, publicKey: req.newPublicKeyPem }),
-      signal: AbortSignal.timeout(req.timeoutMs ?? 30_000),
-      redirect: "error",
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
-    throw new CredentialsError(`could not reach the console at ${url}: ${cause ?? (err as Error).message}`);
-  }
-  let answer: { crl?: unknown; cert?: unknown; error?: unknown; retryAfterSeconds?: unknown };
-  try {
-    answer = (await res.json()) as typeof answer;
-  } catch {
-    throw new CredentialsError(`the console at ${url} answered ${res.status} without JSON`);
-  }
+  const res = await postToConsole<{ crl: unknown; cert: unknown; error: unknown; retryAfterSeconds: unknown }>(
+    url,
+    { certificate: req.certPem, time, proof, publicKey: req.newPublicKeyPem },
+    req.timeoutMs ?? 30_000,
+    (m) => new CredentialsError(m),
+  );
+  const answer = res.body;
   if (!res.ok) {
-    const reason = typeof answer.error === "string" ? answer.error : "no reason given";
     const retryAfter = typeof answer.retryAfterSeconds === "number" ? answer.retryAfterSeconds * 1000 : undefined;
-    throw new CredentialsError(`the console refused (${res.status}): ${reason}`, res.status === 401 || res.status === 409, retryAfter);
+    throw new CredentialsError(`the console refused (${res.status}): ${consoleReason(answer)}`, res.status === 401 || res.status === 409, retryAfter);
   }
   if (typeof answer.crl !== "string") throw new CredentialsError("the console's answer has no CRL");
   if (req.newPublicKeyPem !== undefined && typeof answer.cert !== "string") throw new CredentialsError("the console's answer has no renewed certificate");

@@ -3,6 +3,7 @@
 // bytes in apps/console/lib/server/pki/enroll-proof.ts — change both or neither.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, X509Certificate } from "node:crypto";
 import { verifyCrl } from "../credentials/crl";
+import { consoleReason, postToConsole } from "./post-to-console";
 
 export function enrollProofMessage(token: string, address: string, publicKeyPem: string): Buffer {
   return Buffer.from(`sysward-enroll-v1\n${token}\n${address}\n${publicKeyPem.trim()}\n`);
@@ -51,26 +52,14 @@ export async function requestCertificate(req: EnrollRequest): Promise<Enrolled> 
   const publicKeyPem = publicKey.export({ type: "spki", format: "pem" }) as string;
   const proof = sign("sha256", enrollProofMessage(req.token, req.address, publicKeyPem), privateKey).toString("base64");
   const url = `${req.consoleUrl}/api/enroll`;
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ token: req.token, address: req.address, publicKey: publicKeyPem, proof, agentToken: req.agentToken }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      redirect: "error",
-    });
-  } catch (err) {
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
-    throw new EnrollError(`could not reach the console at ${url}: ${cause ?? (err as Error).message}`);
-  }
-  let answer: Answer;
-  try {
-    answer = (await res.json()) as Answer;
-  } catch {
-    throw new EnrollError(`the console at ${url} answered ${res.status} without JSON: is that the Sysward console's URL?`);
-  }
-  if (!res.ok) throw new EnrollError(`the console refused the enrollment (${res.status}): ${typeof answer.error === "string" ? answer.error : "no reason given"}`);
+  const res = await postToConsole<Answer>(
+    url,
+    { token: req.token, address: req.address, publicKey: publicKeyPem, proof, agentToken: req.agentToken },
+    TIMEOUT_MS,
+    (m) => new EnrollError(m),
+  );
+  const answer = res.body;
+  if (!res.ok) throw new EnrollError(`the console refused the enrollment (${res.status}): ${consoleReason(answer)}`);
   const s = (k: keyof Answer): string => {
     const v = answer[k];
     if (typeof v !== "string" || v === "") throw new EnrollError(`the console's answer has no ${k}`);

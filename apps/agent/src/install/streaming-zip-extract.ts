@@ -7,9 +7,7 @@
 // caller throws this directory away and extracts from scratch. Whatever this class does not
 // handle — data descriptors, zip64, encryption, other methods, a name it would refuse, anything
 // unexpected — makes it stop quietly ("gave up"), leaving the precise refusal to extractZip.
-import type { ConnectError } from "@connectrpc/connect";
 import { once } from "node:events";
-import { constants } from "node:fs";
 import { mkdir, writeFile, type FileHandle } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import type { Writable } from "node:stream";
@@ -23,7 +21,9 @@ import {
   entryCounter,
   fileSink,
   inflater,
+  inflationProblem,
   makeDirs,
+  NEW_FILE_FLAGS,
   STREAMED_FILE_MODE,
   type ExtractLimits,
   type StreamedEntry,
@@ -45,10 +45,6 @@ const QUEUE_BYTES = 8 * 1024 * 1024;
 const SMALL_COMPRESSED_BYTES = 256 * 1024;
 const SMALL_INFLATED_BYTES = 4 * 1024 * 1024;
 const SMALL_WRITES_AT_ONCE = 8;
-/** The same creation rule as createEntryFile: a new file, never through a symlink. */
-const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-/** As extractZip: the ratio check applies to entries inflating past 1 MiB. */
-const RATIO_FLOOR = 1024 * 1024;
 
 type State = "header" | "names" | "data" | "done";
 
@@ -263,7 +259,7 @@ export class StreamingZipExtractor {
   }
 
   private async openSink(target: string, entry: StreamedEntry): Promise<EntrySink> {
-    const fail = (why: string): ConnectError => new Error(why) as ConnectError;
+    const fail = (why: string) => new Error(why);
     const counter = entryCounter(entry, { written: this.written, limits: this.limits, fail });
     const fh = await createEntryFile(target, STREAMED_FILE_MODE, fail);
     const sink = fileSink(fh);
@@ -307,11 +303,11 @@ export class StreamingZipExtractor {
     const raw = Buffer.concat(small.parts);
     // maxOutputLength: a lying size cannot make this inflate more than the entry declares + 1.
     const data = entry.method === 8 ? inflateRawSync(raw, { maxOutputLength: entry.uncompressedSize + 1 }) : raw;
+    this.written.total += data.length;
+    const problem = inflationProblem(entry, data.length, this.written.total, this.limits);
+    if (problem) throw new Error(problem);
     if (data.length !== entry.uncompressedSize) throw new Error("size differs from the local header");
     if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw new Error("CRC differs from the local header");
-    this.written.total += data.length;
-    if (this.written.total > this.limits.maxTotalBytes) throw new Error("past the total size limit");
-    if (data.length > RATIO_FLOOR && data.length > Math.max(entry.compressedSize, 1) * this.limits.maxRatio) throw new Error("compression ratio too high");
     this.entries.set(cur.offset, entry);
     this.current = undefined;
     this.state = "header";

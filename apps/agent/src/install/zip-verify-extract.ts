@@ -296,25 +296,29 @@ export interface DeclaredEntry {
 }
 
 /**
- * Counts an entry's real inflated bytes (into o.written too) and their CRC, and stops at the
- * first byte past what it declares, past the package's total, or past the zip-bomb ratio.
+ * Why an entry that has inflated to `entryBytes` so far (the package to `packageBytes`) must stop:
+ * past what it declares, past the package's total, or past the zip-bomb ratio; else undefined.
  */
-export function entryCounter(entry: DeclaredEntry, o: Pick<FileOptions, "written" | "limits" | "fail">): { transform: Transform; bytes(): number; crc(): number } {
+export function inflationProblem(entry: DeclaredEntry, entryBytes: number, packageBytes: number, limits: ExtractLimits): string | undefined {
+  if (entryBytes > entry.uncompressedSize) return `declares ${entry.uncompressedSize} bytes but holds more`;
+  if (packageBytes > limits.maxTotalBytes) return `the package inflates past the ${limits.maxTotalBytes}-byte limit`;
+  if (entryBytes > RATIO_FLOOR_BYTES && entryBytes > Math.max(entry.compressedSize, 1) * limits.maxRatio) return `compression ratio above ${limits.maxRatio}:1 (a zip bomb?)`;
+  return undefined;
+}
+
+/**
+ * Counts an entry's real inflated bytes (into o.written too) and their CRC, and stops at the
+ * first byte that inflationProblem refuses.
+ */
+export function entryCounter(entry: DeclaredEntry, o: { written: { total: number }; limits: ExtractLimits; fail: (why: string) => Error }): { transform: Transform; bytes(): number; crc(): number } {
   let entryBytes = 0;
   let crc = 0;
   const transform = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       entryBytes += chunk.length;
       o.written.total += chunk.length;
-      if (entryBytes > entry.uncompressedSize) {
-        return done(o.fail(`declares ${entry.uncompressedSize} bytes but holds more`));
-      }
-      if (o.written.total > o.limits.maxTotalBytes) {
-        return done(o.fail(`the package inflates past the ${o.limits.maxTotalBytes}-byte limit`));
-      }
-      if (entryBytes > RATIO_FLOOR_BYTES && entryBytes > Math.max(entry.compressedSize, 1) * o.limits.maxRatio) {
-        return done(o.fail(`compression ratio above ${o.limits.maxRatio}:1 (a zip bomb?)`));
-      }
+      const problem = inflationProblem(entry, entryBytes, o.written.total, o.limits);
+      if (problem) return done(o.fail(problem));
       crc = crc32(chunk, crc);
       done(null, chunk);
     },
@@ -322,9 +326,12 @@ export function entryCounter(entry: DeclaredEntry, o: Pick<FileOptions, "written
   return { transform, bytes: () => entryBytes, crc: () => crc >>> 0 };
 }
 
-/** A new file for an entry: never an existing one, never through a symlink. */
-export async function createEntryFile(target: string, fileMode: number, fail: (why: string) => ConnectError) {
-  return open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, fileMode).catch((err: unknown) => {
+/** How every extracted file is created: a new file, never an existing one, never through a symlink. */
+export const NEW_FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** A new file for an entry (NEW_FILE_FLAGS). */
+export async function createEntryFile(target: string, fileMode: number, fail: (why: string) => Error) {
+  return open(target, NEW_FILE_FLAGS, fileMode).catch((err: unknown) => {
     throw fail(`cannot be created (${messageOf(err)})`);
   });
 }
