@@ -46,7 +46,7 @@ export class SystemdRuntime implements Runtime {
   private readonly systemctl: Systemctl;
   private readonly ops = new KeyedSerializer();
   /** Services this instance manages, with their cgroup for pids(). */
-  private readonly known = new Map<string, { controlGroup?: string; mainPid: number }>();
+  private readonly known = new Map<string, { controlGroup?: string; mainPid: number; lastExit?: ServiceStatus["lastExit"] }>();
   private closed = false;
 
   constructor(private readonly opts: SystemdRuntimeOptions = {}) {
@@ -106,6 +106,10 @@ export class SystemdRuntime implements Runtime {
     if (entry) {
       entry.mainPid = Number(props.MainPID ?? 0);
       entry.controlGroup = props.ControlGroup || entry.controlGroup;
+      // systemd clears ExecMain* when it restarts the unit: keep the last exit seen, as the
+      // supervisor does, so a restarted service still says why it restarted.
+      if (status?.lastExit) entry.lastExit = status.lastExit;
+      else if (status && status.restarts > 0 && entry.lastExit) status.lastExit = entry.lastExit;
     }
     return status;
   }

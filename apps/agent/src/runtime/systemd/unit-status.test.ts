@@ -37,6 +37,9 @@ describe("unit status from systemctl show", () => {
     expect(unitStatus({ ...failed, Result: "start-limit-hit" }, { burst: 5, intervalMs: 60_000 })?.reason).toMatch(
       /^crashed 5 times within 60 s; last exit code 1 — .*start it again/,
     );
+    // systemd 252 keeps the last run's result when the start limit ends the restarts.
+    expect(unitStatus({ ...failed, Result: "exit-code", NRestarts: "2" }, { burst: 3, intervalMs: 30_000 })?.reason).toMatch(/^crashed 3 times within 30 s; last exit code 1 — /);
+    expect(unitStatus({ ...failed, Result: "exit-code", NRestarts: "0" }, { burst: 3, intervalMs: 30_000 })?.reason).toMatch(/result "exit-code"/);
     expect(unitStatus({ ...failed, Result: "timeout" })?.reason).toMatch(/result "timeout".*last exit code 1/);
     expect(unitStatus({ ...failed, SubState: "running", ActiveState: "active", Result: "success" })?.reason).toBeUndefined();
   });

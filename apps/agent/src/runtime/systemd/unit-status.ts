@@ -50,10 +50,16 @@ function signalName(n: number): string {
   return entry ? entry[0] : `SIG${n}`;
 }
 
+// Results after which a unit with Restart=on-failure (every unit we render) restarts: a unit that is
+// failed with one of them was not restarted because the start limit ended it. systemd 252 keeps
+// the last run's Result (exit-code, …) then rather than saying start-limit-hit (seen in the lab).
+const RESTARTED_RESULTS = new Set(["exit-code", "signal", "core-dump", "watchdog", "timeout"]);
+
 /** Why a failed unit failed, from its Result= (systemd.exec(5) lists the values). */
-function failureReason(result: string | undefined, lastExit: ExitResult | undefined, startLimit: StartLimit): string {
+function failureReason(result: string | undefined, restarts: number, lastExit: ExitResult | undefined, startLimit: StartLimit): string {
   const last = describeExit(lastExit);
   if (result === "start-limit-hit") return crashLoopReason(startLimit, last);
+  if (startLimit.burst > 0 && restarts >= startLimit.burst - 1 && RESTARTED_RESULTS.has(result ?? "")) return crashLoopReason(startLimit, last);
   return `systemd reports the unit failed (result "${result || "unknown"}")${last ? `; last ${last}` : ""} — see its logs, then start it again`;
 }
 
@@ -65,6 +71,7 @@ export function unitStatus(props: Record<string, string>, startLimit: StartLimit
   const code = Number(props.ExecMainCode ?? 0);
   const status = Number(props.ExecMainStatus ?? 0);
   const exitedAt = parseUnixTimestamp(props.ExecMainExitTimestamp);
+  const restarts = Number(props.NRestarts ?? 0);
   let lastExit: ExitResult | undefined;
   if (exitedAt && code === CLD_EXITED) lastExit = { code: status, signal: null, at: exitedAt };
   else if (exitedAt && (code === CLD_KILLED || code === CLD_DUMPED)) lastExit = { code: null, signal: signalName(status), at: exitedAt };
@@ -72,8 +79,8 @@ export function unitStatus(props: Record<string, string>, startLimit: StartLimit
     state,
     pids: mainPid > 0 && (state === "running" || state === "starting") ? [mainPid] : [],
     since: parseUnixTimestamp(props.StateChangeTimestamp) ?? new Date(),
-    restarts: Number(props.NRestarts ?? 0),
+    restarts,
     ...(lastExit ? { lastExit } : {}),
-    ...(state === "failed" ? { reason: failureReason(props.Result, lastExit, startLimit) } : {}),
+    ...(state === "failed" ? { reason: failureReason(props.Result, restarts, lastExit, startLimit) } : {}),
   };
 }
