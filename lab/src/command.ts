@@ -31,8 +31,8 @@ export function run(argv: readonly string[], opts: CommandOptions = {}): Promise
     const child = spawn(cmd, args, { stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"], env: opts.env ?? process.env });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.stdout!.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
     const timer = setTimeout(() => {
       stderr += `\n(killed after ${opts.timeoutMs} ms)`;
       child.kill("SIGKILL");
