@@ -9,7 +9,7 @@ export const IMAGES_DIR = join(LAB_DIR, "images");
 export const MACHINES_DIR = join(LAB_DIR, "machines");
 
 /** The checkout, bind-mounted read-only at the same path in every machine. */
-export const REPO_DIR = fileURLToPath(new URL("../..", import.meta.url));
+export const REPO_DIR = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 
 /** The host's bridge and its address; machines get .2 … .254 of the same /24. */
 export const BRIDGE = "swlab0";
