@@ -13,7 +13,8 @@ export default defineConfig({
   },
   test: {
     include: ["apps/agent/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "apps/console/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts", "lab/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/.next/**", "**/dist/**"],
+    // *.lab.test.ts need a real systemd host: they run inside a lab machine (lab/inner-vitest.config.ts).
+    exclude: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/*.lab.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Real processes and sockets: modest parallelism on a 2-core machine.

@@ -13,6 +13,8 @@ export interface CommandOptions {
   timeoutMs?: number;
   input?: string;
   env?: NodeJS.ProcessEnv;
+  /** Also copy the output to this process's stdout/stderr as it comes. */
+  stream?: boolean;
 }
 
 export class CommandError extends Error {
@@ -31,8 +33,14 @@ export function run(argv: readonly string[], opts: CommandOptions = {}): Promise
     const child = spawn(cmd, args, { stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"], env: opts.env ?? process.env });
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (b: Buffer) => (stdout += b.toString()));
-    child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.stdout!.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      if (opts.stream) process.stdout.write(b);
+    });
+    child.stderr!.on("data", (b: Buffer) => {
+      stderr += b.toString();
+      if (opts.stream) process.stderr.write(b);
+    });
     const timer = setTimeout(() => {
       stderr += `\n(killed after ${opts.timeoutMs} ms)`;
       child.kill("SIGKILL");

@@ -32,6 +32,7 @@ export interface ExecOptions {
   cwd?: string;
   timeoutMs?: number;
   input?: string;
+  stream?: boolean;
 }
 
 export interface BootOptions {
@@ -118,6 +119,7 @@ export class LabMachine {
     return run(["nsenter", "-t", String(this.initPid), "-a", "-r", "-w", "--", ...asUser, ...envArgs, ...inner], {
       timeoutMs: opts.timeoutMs ?? 60_000,
       ...(opts.input !== undefined ? { input: opts.input } : {}),
+      ...(opts.stream ? { stream: true } : {}),
     });
   }
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { killPackageProcesses } from "../../install/testing/package-processes";
+import { removeSyswardUnits, testRuntime } from "../../runtime/systemd/test-support/test-units";
 import { startTestAgent, type TestAgent } from "./start-test-agent";
 
 export interface AgentGenerations {
@@ -20,6 +21,7 @@ export function agentGenerations(onTestFinished: (fn: () => Promise<void>) => vo
   const agents: TestAgent[] = [];
   onTestFinished(async () => {
     for (const a of agents) await a.kill();
+    if (testRuntime() === "systemd") removeSyswardUnits();
     killPackageProcesses(packagesDir);
     rmSync(join(dataDir, ".."), { recursive: true, force: true });
   });

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAgentClient, type TransportKind } from "../../client/socket-transport";
 import { killPackageProcesses } from "../../install/testing/package-processes";
+import { removeSyswardUnits, testRuntime } from "../../runtime/systemd/test-support/test-units";
 
 const agentRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const repoRoot = resolve(agentRoot, "../..");
@@ -54,7 +55,8 @@ export async function startTestAgent(opts: StartTestAgentOptions = {}): Promise<
       SYSWARD_DATA_DIR: dataDir,
       SYSWARD_PERF_INTERVAL_MS: "200",
       SYSWARD_HEALTH_SECONDS: "1",
-      SYSWARD_RUNTIME: "supervisor",
+      // The supervisor, or what the suite runs on (systemd inside a lab machine: lab/run-inner-suite.ts).
+      SYSWARD_RUNTIME: testRuntime(),
       SYSWARD_LOG_LEVEL: "debug",
       ...opts.env,
     })) as NodeJS.ProcessEnv,
@@ -106,6 +108,7 @@ export async function startTestAgent(opts: StartTestAgentOptions = {}): Promise<
     },
     exited: () => exit,
     cleanup() {
+      if (testRuntime() === "systemd") removeSyswardUnits();
       killPackageProcesses(join(dataDir, "packages"));
       if (existsSync(dataDir)) rmSync(dirname(dataDir), { recursive: true, force: true });
     },
