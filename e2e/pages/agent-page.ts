@@ -98,8 +98,10 @@ export class AgentPage {
 
   async removeService(name: string): Promise<void> {
     await this.page.getByTestId(`service-remove-${name}`).click();
-    await expect(this.page.getByTestId("confirm-dialog")).toBeVisible();
-    await this.page.getByTestId("confirm-ok").click();
+    // The open one: a remote machine's page also holds Remove machine's (closed) dialog.
+    const dialog = this.page.locator('dialog[open][data-testid="confirm-dialog"]');
+    await expect(dialog).toBeVisible();
+    await dialog.getByTestId("confirm-ok").click();
   }
 
   async selectRange(range: RangeId): Promise<void> {
