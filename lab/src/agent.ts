@@ -61,6 +61,25 @@ export async function installUserAgent(machine: LabMachine, env: Record<string, 
   return agent;
 }
 
+/** The README's root-mode steps: the system unit, data in /var/lib/sysward. */
+export async function installSystemAgent(machine: LabMachine, env: Record<string, string> = {}): Promise<LabAgent> {
+  await installAgentFiles(machine);
+  await machine.sh(
+    [
+      "install -m 0644 /opt/sysward/systemd/system/sysward-agent.service /etc/systemd/system/",
+      "install -d -m 0700 /etc/sysward",
+      `cat > /etc/sysward/agent.env <<'ENV'\n${Object.entries(env).map(([k, v]) => `${k}=${v}`).join("\n")}\nENV`,
+      "systemctl daemon-reload",
+      "systemctl enable --now sysward-agent.service",
+    ].join("\n"),
+  );
+  const agent = labAgent(machine, SYSTEM_DATA_DIR, { user: false });
+  await agent.ready();
+  return agent;
+}
+
+export const SYSTEM_DATA_DIR = "/var/lib/sysward";
+
 export function labAgent(machine: LabMachine, dataDir = AGENT_DATA_DIR, unit = { user: true }): LabAgent {
   let cached: { token: string; client: Client<typeof AgentService>; socket: string } | undefined;
   const systemctl = (args: string[]) => machine.exec(["systemctl", ...(unit.user ? ["--user"] : []), ...args], { user: unit.user });
