@@ -32,6 +32,8 @@ try {
       "--configLoader", "runner",
       "--config", "lab/inner-vitest.config.ts",
       "--reporter=default", "--reporter=json", "--outputFile.json=/lab/vitest.json",
+      // Extra arguments go to Vitest (a file filter, `-t NAME`): `npx tsx lab/run-inner-suite.ts systemd-runtime`.
+      ...process.argv.slice(2),
     ],
     {
       user: true,

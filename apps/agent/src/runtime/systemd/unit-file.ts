@@ -28,6 +28,11 @@ export function unitName(serviceName: string): string {
   return `sysward-${serviceName}.service`;
 }
 
+/** What the unit's lines carry as SYSLOG_IDENTIFIER: the unit's name without ".service". */
+export function syslogIdentifier(serviceName: string): string {
+  return `sysward-${serviceName}`;
+}
+
 /** The start limit a unit rendered with `opts` has. */
 export function unitStartLimit(opts: UnitOptions = {}): StartLimit {
   return {
@@ -62,7 +67,9 @@ export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
     `RestartSec=${opts.restartSec ?? 1}`,
     `TimeoutStopSec=${opts.timeoutStopSec ?? 10}`,
     "KillMode=control-group",
-    `SyslogIdentifier=${escapeText(spec.name)}`,
+    // The journal takes this from the stream's header, so logs() finds every line by it, even of a
+    // process gone before journald could read its cgroup (_SYSTEMD_USER_UNIT is then missing).
+    `SyslogIdentifier=${escapeText(syslogIdentifier(spec.name))}`,
     // Sandboxing: the system read-only, home read-only, only the service's state dir writable.
     "NoNewPrivileges=yes",
     "PrivateTmp=yes",
