@@ -19,7 +19,7 @@ import type { InstallHeaderInput, ManagerLogger } from "./service-types";
 import { writeStagingFile, type StagedPackage } from "./staging-writer";
 import { StreamingZipExtractor } from "./streaming-zip-extract";
 import { listVersionDirs, makeVersionId, nextVersionNumber, partialVersionDir, pruneVersions, switchCurrent, versionDir, versionsDir } from "./version-dirs";
-import { extractZip, StreamMismatch, type ExtractLimits } from "./zip-verify-extract";
+import { extractZip, verifyStreamed, type ExtractLimits } from "./zip-verify-extract";
 
 /** What the steps need from the service manager. */
 export interface InstallEnv {
@@ -328,14 +328,10 @@ async function stage(r: InstallRun, env: InstallEnv): Promise<void> {
   const streamed = await r.streaming.end();
   if (streamed) {
     await rename(r.streamDir, partial);
-    try {
-      await extractZip(r.stagingPath, partial, env.limits, env.shutdown, { entries: streamed });
-      return;
-    } catch (err) {
-      if (!(err instanceof StreamMismatch)) throw err;
-      env.log.info({ reason: err.message }, "what was extracted during the upload differs from the ZIP's directory; extracting again");
-      await rm(partial, { recursive: true, force: true });
-    }
+    const verdict = await verifyStreamed({ zipPath: r.stagingPath, dir: partial, streamed, limits: env.limits, signal: env.shutdown });
+    if (verdict.adopted) return;
+    env.log.info({ reason: verdict.reason }, "what was extracted during the upload differs from the ZIP's directory; extracting again");
+    await rm(partial, { recursive: true, force: true });
   } else {
     // Not an error: extractZip decides (and refuses precisely) what streaming did not take on.
     env.log.info({ name: r.name, reason: r.streaming.gaveUp }, "extracting after the upload instead of during it");
