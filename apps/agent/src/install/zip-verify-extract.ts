@@ -106,13 +106,14 @@ export async function extractZip(
  * directory names must have been streamed from the same local header offset with the same
  * name, method, sizes and CRC, and nothing else may have been streamed (a local entry the
  * directory does not name would be a file nobody checked). Adopted files get their modes.
- * Any difference is not an error: the verdict says why, and the caller extracts from scratch.
+ * Any difference, and any refusal, is not an error here: the verdict says why, and the caller
+ * extracts from scratch.
  */
 export async function verifyStreamed(o: VerifyStreamedOptions): Promise<StreamedVerdict> {
   const root = resolve(o.dir);
   const adopted = new Set<number>();
   const streamedAt = (e: Entry) => o.streamed.get(e.relativeOffsetOfLocalHeader);
-  const res = await walkArchive(o.zipPath, root, o.limits ?? DEFAULT_EXTRACT_LIMITS, o.signal, {
+  const walked = walkArchive(o.zipPath, root, o.limits ?? DEFAULT_EXTRACT_LIMITS, o.signal, {
     // A streamed entry's local header was read as it arrived; any other is read here.
     localHeader: async (entry, ctx, fail) => {
       const s = streamedAt(entry);
@@ -136,6 +137,14 @@ export async function verifyStreamed(o: VerifyStreamedOptions): Promise<Streamed
     },
     end: () => (adopted.size === o.streamed.size ? undefined : `${o.streamed.size - adopted.size} streamed entries are not in the central directory`),
   });
+  // A refusal is not adopted either: extractZip alone judges what is refused and says why, so
+  // the message never depends on which entries happened to be streamed (zip-fuzz-adopt found
+  // a later entry's refusal reported here where extractZip names an earlier damaged one).
+  const res = await walked.catch((err: unknown) => {
+    if (err instanceof ConnectError && err.code === Code.InvalidArgument) return { refused: err.rawMessage };
+    throw err;
+  });
+  if ("refused" in res) return { adopted: false, reason: `refused: ${res.refused}` };
   return res.mismatch === undefined ? { adopted: true, pkg: res.pkg } : { adopted: false, reason: res.mismatch };
 }
 
@@ -312,40 +321,39 @@ const EXTRACT_CONCURRENCY = 4;
 
 /**
  * Runs entry extractions a few at a time while the central directory is still being checked. On
- * any failure the rest are aborted and waited for — nothing writes into the directory after
- * extractZip returns — and the error reported is that of the earliest entry, as if one by one.
+ * a failure the later entries are aborted and every task is waited for — nothing writes into the
+ * directory after extractZip returns — and the error reported is that of the earliest entry, as
+ * if one by one. Earlier entries still in flight run to their end: aborting them would hide
+ * their own error behind a later one (zip-fuzz-adopt saw the message change from run to run).
  */
 class ExtractionPool {
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
+  private readonly inFlight = new Map<Promise<void>, { index: number; abort: AbortController }>();
   private first: { index: number; err: unknown } | undefined;
-  readonly signal: AbortSignal;
 
-  constructor(outer?: AbortSignal) {
-    this.signal = outer ? AbortSignal.any([outer, this.abort.signal]) : this.abort.signal;
-  }
+  constructor(private readonly outer?: AbortSignal) {}
 
   /** Starts `task` once a slot is free (waiting here is the backpressure on reading entries). */
   async run(index: number, task: (signal: AbortSignal) => Promise<void>): Promise<void> {
-    while (this.inFlight.size >= EXTRACT_CONCURRENCY) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= EXTRACT_CONCURRENCY) await Promise.race(this.inFlight.keys());
     this.throwIfFailed();
-    const p: Promise<void> = task(this.signal).then(
+    const abort = new AbortController();
+    const signal = this.outer ? AbortSignal.any([this.outer, abort.signal]) : abort.signal;
+    const p: Promise<void> = task(signal).then(
       () => {
         this.inFlight.delete(p);
       },
       (err: unknown) => {
         this.inFlight.delete(p);
-        this.fail(index, err);
+        // An abort this pool caused is an echo of a failure that is already recorded.
+        if (!(abort.signal.aborted && !this.outer?.aborted)) this.fail(index, err);
       },
     );
-    this.inFlight.add(p);
+    this.inFlight.set(p, { index, abort });
   }
 
   fail(index: number, err: unknown): void {
-    // Aborts caused by an earlier failure are echoes, not causes.
-    const echo = this.abort.signal.aborted && err instanceof Error && err.name === "AbortError";
-    if (!echo && (!this.first || index < this.first.index)) this.first = { index, err };
-    this.abort.abort();
+    if (!this.first || index < this.first.index) this.first = { index, err };
+    for (const t of this.inFlight.values()) if (t.index > index) t.abort.abort();
   }
 
   throwIfFailed(): void {
@@ -353,7 +361,7 @@ class ExtractionPool {
   }
 
   async finish(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight.keys());
     this.throwIfFailed();
   }
 }
