@@ -3,7 +3,7 @@
 // it runs), the crash point SYSWARD_TEST_CRASH_AT can stop it at, its action, what undoes it in
 // process, and what recovery must undo after a crash. Running (runInstallSteps), undoing,
 // recovering (recoverInstall) and the crash tests' list of points are all read from this table.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -193,16 +193,16 @@ const MAX_HEALTH_SECONDS = 3600;
 export function checkInstallHeader(header: InstallHeaderInput, defaultHealthSeconds: number, maxPackageBytes: number): { healthSeconds: number; expectSha?: string } {
   const healthSeconds = header.healthSeconds ?? defaultHealthSeconds;
   if (!Number.isInteger(healthSeconds) || healthSeconds < 0 || healthSeconds > MAX_HEALTH_SECONDS) {
-    throw new ConnectError(`health_seconds must be 0 to ${MAX_HEALTH_SECONDS}`, Code.InvalidArgument);
+    throw new DomainError(`health_seconds must be 0 to ${MAX_HEALTH_SECONDS}`, "invalid-argument");
   }
   const expectSha = header.sha256?.toLowerCase() || undefined;
   if (expectSha && !/^[0-9a-f]{64}$/.test(expectSha)) {
-    throw new ConnectError("sha256 must be 64 hex digits", Code.InvalidArgument);
+    throw new DomainError("sha256 must be 64 hex digits", "invalid-argument");
   }
   if (header.sizeBytes && header.sizeBytes > maxPackageBytes) {
-    throw new ConnectError(
+    throw new DomainError(
       `package of ${header.sizeBytes} bytes is larger than the ${maxPackageBytes}-byte limit (SYSWARD_MAX_PACKAGE_BYTES)`,
-      Code.ResourceExhausted,
+      "resource-exhausted",
     );
   }
   return { healthSeconds, expectSha };
@@ -256,9 +256,9 @@ export async function runInstallSteps(r: InstallRun, env: InstallEnv): Promise<S
         : `rolled back to ${r.prev.current}`
       : "nothing was left installed";
     const logText = lines.length ? lines.join("\n") : "(it wrote no log lines)";
-    throw new ConnectError(
+    throw new DomainError(
       `${what} failed its health check: ${err.message}; ${outcome}.\nLast ${lines.length} log lines:\n${logText}`,
-      Code.FailedPrecondition,
+      "failed-precondition",
     );
   }
 }
@@ -313,7 +313,7 @@ async function receive(r: InstallRun, env: InstallEnv, reached: () => void): Pro
     },
   });
   if (r.expectSha && r.staged.sha256 !== r.expectSha) {
-    throw new ConnectError(`package sha256 is ${r.staged.sha256}, not the ${r.expectSha} the header announced`, Code.InvalidArgument);
+    throw new DomainError(`package sha256 is ${r.staged.sha256}, not the ${r.expectSha} the header announced`, "invalid-argument");
   }
   const known = [...(r.prev?.versions.map((v) => v.id) ?? []), ...(await listVersionDirs(r.pkgDir))];
   r.versionId = makeVersionId(nextVersionNumber(known), r.staged.sha256);

@@ -2,7 +2,7 @@
 // Every install is journaled (install-journal.ts) before it changes anything, and the write of
 // service.json naming the new version is the commit point: init() after a crash keeps a
 // committed install and undoes any other, so exactly one version is left running.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogLine, LogsOptions, Runtime, ServiceSpec } from "../runtime/runtime";
@@ -259,18 +259,18 @@ export class ServiceManager {
       if (version) {
         target = rec.versions.find((v) => v.id === version);
         if (!target) {
-          throw new ConnectError(
+          throw new DomainError(
             `version ${version} of ${name} is not kept (kept: ${rec.versions.map((v) => v.id).join(", ")})`,
-            Code.NotFound,
+            "not-found",
           );
         }
         if (target.id === rec.current) {
-          throw new ConnectError(`version ${version} of ${name} is already current`, Code.FailedPrecondition);
+          throw new DomainError(`version ${version} of ${name} is already current`, "failed-precondition");
         }
       } else {
         const n = versionNumber(rec.current);
         target = rec.versions.find((v) => versionNumber(v.id) < n);
-        if (!target) throw new ConnectError(`no version of ${name} older than ${rec.current} is kept`, Code.FailedPrecondition);
+        if (!target) throw new DomainError(`no version of ${name} older than ${rec.current} is kept`, "failed-precondition");
       }
       this.setPhase(name, "starting", `rolling back from ${rec.current} to ${target.id}`);
       // service.json first: a crash from here on recovers to the target version.
@@ -382,6 +382,6 @@ export class ServiceManager {
   }
 }
 
-function notFound(name: string): ConnectError {
-  return new ConnectError(`no package named ${name} is installed`, Code.NotFound);
+function notFound(name: string): DomainError {
+  return new DomainError(`no package named ${name} is installed`, "not-found");
 }

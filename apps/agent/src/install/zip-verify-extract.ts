@@ -2,7 +2,7 @@
 // do is refused with InvalidArgument naming the entry: escaping paths, links, device and FIFO
 // entries, duplicates, too many entries or bytes, lying sizes, bad CRCs, truncation. Files are
 // created with O_EXCL|O_NOFOLLOW under `destDir` only; the caller removes `destDir` on failure.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { constants } from "node:fs";
 import { chmod, lstat, mkdir, open, type FileHandle } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
@@ -141,7 +141,7 @@ export async function verifyStreamed(o: VerifyStreamedOptions): Promise<Streamed
   // the message never depends on which entries happened to be streamed (zip-fuzz-adopt found
   // a later entry's refusal reported here where extractZip names an earlier damaged one).
   const res = await walked.catch((err: unknown) => {
-    if (err instanceof ConnectError && err.code === Code.InvalidArgument) return { refused: err.rawMessage };
+    if (err instanceof DomainError && err.kind === "invalid-argument") return { refused: err.message };
     throw err;
   });
   if ("refused" in res) return { adopted: false, reason: `refused: ${res.refused}` };
@@ -444,7 +444,7 @@ async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOp
       await pipeline(source, counter.transform, sink, { signal: o.signal });
     }
   } catch (err) {
-    if (err instanceof ConnectError || (err instanceof Error && err.name === "AbortError")) throw err;
+    if (err instanceof DomainError || (err instanceof Error && err.name === "AbortError")) throw err;
     // yauzl's count of the raw bytes ("too many bytes in the stream", "not enough bytes"), zlib errors.
     throw o.fail(`data is damaged or its size is wrong (${messageOf(err)})`);
   } finally {
@@ -489,8 +489,8 @@ export function decodeName(entry: Pick<Entry, "generalPurposeBitFlag" | "fileNam
   return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
 }
 
-function refuse(message: string): ConnectError {
-  return new ConnectError(message, Code.InvalidArgument);
+function refuse(message: string): DomainError {
+  return new DomainError(message, "invalid-argument");
 }
 
 function messageOf(err: unknown): string {
