@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { describe, expect, it } from "vitest";
 import { MAX_POINTS, planHistoryQuery, type HistoryRequest } from "./history-range";
 
@@ -7,11 +7,12 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-function rejection(req: HistoryRequest): ConnectError {
+function rejection(req: HistoryRequest): DomainError {
   try {
     planHistoryQuery(req, NOW);
   } catch (err) {
-    return ConnectError.from(err);
+    if (!(err instanceof DomainError)) throw err;
+    return err;
   }
   throw new Error("expected the request to be rejected");
 }
@@ -69,13 +70,13 @@ describe("planHistoryQuery", () => {
     ];
     for (const [req, message] of cases) {
       const err = rejection(req);
-      expect(err.code, JSON.stringify(req)).toBe(Code.InvalidArgument);
-      expect(err.rawMessage).toMatch(message);
+      expect(err.kind, JSON.stringify(req)).toBe("invalid-argument");
+      expect(err.message).toMatch(message);
     }
   });
 
   it("accepts the minimum step its own error message suggests", () => {
-    const msg = rejection({ startMs: NOW - 7 * DAY, stepSeconds: 60 }).rawMessage;
+    const msg = rejection({ startMs: NOW - 7 * DAY, stepSeconds: 60 }).message;
     const suggested = Number(/≥ (\d+)/.exec(msg)![1]);
     expect(planHistoryQuery({ startMs: NOW - 7 * DAY, stepSeconds: suggested }, NOW).stepSeconds).toBe(suggested);
   });

@@ -1,7 +1,7 @@
 // Pure: validates a history request and decides how to answer it — which stored resolution,
-// and which step so that a chart gets at most MAX_POINTS points. Errors are ConnectError
+// and which step so that a chart gets at most MAX_POINTS points. Errors are DomainError
 // InvalidArgument with a message that says what to change.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 
 export const RAW_RETENTION_SECONDS = 3600;
 export const AGGREGATE_RETENTION_SECONDS = 7 * 86400;
@@ -83,7 +83,7 @@ export function planHistoryQuery(req: HistoryRequest, nowMs: number): HistoryPla
 }
 
 function invalid(message: string): never {
-  throw new ConnectError(message, Code.InvalidArgument);
+  throw new DomainError(message, "invalid-argument");
 }
 
 const floorTo = (t: number, step: number) => t - (((t % step) + step) % step);

@@ -1,6 +1,6 @@
+import { DomainError } from "../domain-error";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { PerfSampleSchema, type PerfHistoryResponse } from "@sysward/proto";
 import Database from "better-sqlite3";
 import fs from "node:fs";
@@ -190,7 +190,7 @@ describe("PerfHistory", () => {
     a.close();
     a.close(); // idempotent
     expect(() => a.record(sample(T0, { cpu: 1 }))).toThrow(/closed/);
-    expect(ConnectError.from(catchErr(() => a.query(new Date(T0 - MIN)))).code).toBe(Code.Unavailable);
+    expect(asDomain(catchErr(() => a.query(new Date(T0 - MIN)))).kind).toBe("unavailable");
 
     const b = openHistory({}, file);
     for (let i = 30; i < 60; i++) b.record(sample(T0 - 2 * HOUR + i * SEC, { cpu: 30 }));
@@ -220,9 +220,9 @@ describe("PerfHistory", () => {
 
   it("rejects bad ranges as InvalidArgument", () => {
     const h = openHistory();
-    const err = ConnectError.from(catchErr(() => h.query(new Date(T0), new Date(T0 - HOUR))));
-    expect(err.code).toBe(Code.InvalidArgument);
-    expect(err.rawMessage).toMatch(/before start/);
+    const err = asDomain(catchErr(() => h.query(new Date(T0), new Date(T0 - HOUR))));
+    expect(err.kind).toBe("invalid-argument");
+    expect(err.message).toMatch(/before start/);
   });
 });
 
@@ -233,4 +233,9 @@ function catchErr(fn: () => unknown): unknown {
     return err;
   }
   throw new Error("expected an error");
+}
+
+function asDomain(err: unknown): DomainError {
+  if (!(err instanceof DomainError)) throw err;
+  return err;
 }

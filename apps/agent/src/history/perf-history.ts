@@ -12,7 +12,7 @@
 import Database from "better-sqlite3";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import {
   PerfHistoryResponseSchema,
   type PerfHistoryResponse,
@@ -195,10 +195,10 @@ export class PerfHistory {
   /**
    * Points over [start, end] (end undefined: now), averages and maxima per step; the stored
    * resolution and the step come from the range unless stepSeconds (> 0) is given.
-   * Bad ranges throw ConnectError InvalidArgument.
+   * Bad ranges throw DomainError InvalidArgument.
    */
   query(start: Date, end?: Date, stepSeconds = 0): PerfHistoryResponse {
-    if (this.#closed) throw new ConnectError("perf history is closed: the agent is shutting down", Code.Unavailable);
+    if (this.#closed) throw new DomainError("perf history is closed: the agent is shutting down", "unavailable");
     const plan = planHistoryQuery({ startMs: start.getTime(), endMs: end?.getTime(), stepSeconds }, this.#now());
     this.flush();
     const step = plan.stepSeconds;

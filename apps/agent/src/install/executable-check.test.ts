@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,8 +11,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 async function refusal(rel: string): Promise<string> {
   const err = await prepareExecutable(dir, rel, "test").catch((e: unknown) => e);
-  expect((err as ConnectError).code).toBe(Code.InvalidArgument);
-  return (err as ConnectError).rawMessage;
+  expect((err as DomainError).kind).toBe("invalid-argument");
+  return (err as DomainError).message;
 }
 
 describe("prepareExecutable", () => {

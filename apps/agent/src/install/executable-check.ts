@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { chmod, lstat, open } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -34,6 +34,6 @@ export async function prepareExecutable(versionDir: string, relPath: string, sou
   return path;
 }
 
-function invalid(message: string): ConnectError {
-  return new ConnectError(message, Code.InvalidArgument);
+function invalid(message: string): DomainError {
+  return new DomainError(message, "invalid-argument");
 }

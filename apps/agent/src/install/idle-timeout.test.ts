@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { expect, it } from "vitest";
 import { idleTimeout } from "./idle-timeout";
 
@@ -38,9 +38,9 @@ it("fails with DeadlineExceeded when the next item does not come, and tells the 
   };
   const { items, err } = await collect(idleTimeout(stalled, 50, "no bytes for a while"));
   expect(items).toEqual([1, 2]);
-  expect(err).toBeInstanceOf(ConnectError);
-  expect((err as ConnectError).code).toBe(Code.DeadlineExceeded);
-  expect((err as ConnectError).rawMessage).toBe("no bytes for a while");
+  expect(err).toBeInstanceOf(DomainError);
+  expect((err as DomainError).kind).toBe("deadline-exceeded");
+  expect((err as DomainError).message).toBe("no bytes for a while");
   expect(returned).toBe(true);
 });
 

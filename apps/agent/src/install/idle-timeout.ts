@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 
 /**
  * Yields what `source` yields, but fails with DeadlineExceeded when the next item takes longer
@@ -12,7 +12,7 @@ export async function* idleTimeout<T>(source: AsyncIterable<T>, idleMs: number, 
     while (true) {
       let timer: NodeJS.Timeout | undefined;
       const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new ConnectError(message, Code.DeadlineExceeded)), idleMs);
+        timer = setTimeout(() => reject(new DomainError(message, "deadline-exceeded")), idleMs);
       });
       let next: IteratorResult<T>;
       try {

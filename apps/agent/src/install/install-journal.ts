@@ -5,10 +5,10 @@ import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { RuntimeHandle } from "../runtime/runtime";
 import { fsyncDir, writeFileAtomic } from "./atomic-file";
+import type { JournalPhase } from "./install-steps";
 
 export const JOURNAL_FILE = "journal.json";
 
-export type JournalPhase = "receiving" | "verifying" | "starting" | "health";
 
 export interface InstallJournal {
   op: "install";

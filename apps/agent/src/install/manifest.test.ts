@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,9 +13,9 @@ const write = (v: unknown) => writeFileSync(join(dir, "sysward.json"), typeof v 
 
 async function refusal(): Promise<string> {
   const err = await readManifest(dir).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(ConnectError);
-  expect((err as ConnectError).code).toBe(Code.InvalidArgument);
-  return (err as ConnectError).rawMessage;
+  expect(err).toBeInstanceOf(DomainError);
+  expect((err as DomainError).kind).toBe("invalid-argument");
+  return (err as DomainError).message;
 }
 
 describe("sysward.json", () => {

@@ -2,7 +2,7 @@
 //   {"exec": "bin/server", "args": [], "env": {}, "health": {"http": "http://127.0.0.1:PORT/healthz"},
 //    "limits": {"memoryMaxBytes": 268435456, "cpuQuotaPercent": 50}}
 // Unknown keys are refused so a typo ("Exec") is reported rather than silently ignored.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
@@ -62,6 +62,6 @@ export async function readManifest(versionDir: string): Promise<Manifest | undef
   return { ...parsed.data, exec: exec.path };
 }
 
-function invalid(message: string): ConnectError {
-  return new ConnectError(message, Code.InvalidArgument);
+function invalid(message: string): DomainError {
+  return new DomainError(message, "invalid-argument");
 }

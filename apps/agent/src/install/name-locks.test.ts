@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { describe, expect, it } from "vitest";
 import { NameLocks } from "./name-locks";
 
@@ -12,8 +12,8 @@ describe("NameLocks", () => {
     } catch (e) {
       err = e;
     }
-    expect((err as ConnectError).code).toBe(Code.Aborted);
-    expect((err as ConnectError).rawMessage).toBe("install of web already in progress");
+    expect((err as DomainError).kind).toBe("aborted");
+    expect((err as DomainError).message).toBe("install of web already in progress");
     release();
     expect(() => locks.acquire("web", "remove")()).not.toThrow();
   });
@@ -26,7 +26,7 @@ describe("NameLocks", () => {
     const a2 = locks.acquire("a", "start");
     a();
     expect(locks.holder("a")).toBe("start");
-    expect(() => locks.acquire("a", "install")).toThrow(ConnectError);
+    expect(() => locks.acquire("a", "install")).toThrow(DomainError);
     a2();
     b();
     expect(locks.size).toBe(0);

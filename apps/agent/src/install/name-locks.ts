@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 
 export type LockedOperation = "install" | "remove" | "start" | "stop" | "restart" | "rollback";
 
@@ -14,7 +14,7 @@ export class NameLocks {
   acquire(name: string, op: LockedOperation): () => void {
     const holder = this.held.get(name);
     if (holder !== undefined) {
-      throw new ConnectError(`${holder} of ${name} already in progress`, Code.Aborted);
+      throw new DomainError(`${holder} of ${name} already in progress`, "aborted");
     }
     this.held.set(name, op);
     let released = false;

@@ -1,28 +1,6 @@
 // What the service manager hands to its callers (the RPC handlers map these to proto).
 import type { ExitResult, RuntimeName, ServiceRunState } from "../runtime/runtime";
-
-/** Where an install (or rollback) of a service stands; shown to people watching it. */
-export type InstallPhaseName = "receiving" | "verifying" | "starting" | "health" | "running" | "rolled-back" | "failed";
-
-export const INSTALL_PHASES: readonly InstallPhaseName[] = [
-  "receiving",
-  "verifying",
-  "starting",
-  "health",
-  "running",
-  "rolled-back",
-  "failed",
-];
-
-/**
- * Where SYSWARD_TEST_CRASH_AT (test only) can kill the agent besides the install phases: the
- * steps of remove, rollback, restart and stop that leave disk and processes between two states.
- */
-export const OTHER_CRASH_POINTS = ["remove-journaled", "remove-stopped", "remove-renamed", "rollback-committed", "restart-stopped", "stop-recorded"] as const;
-
-export type CrashPoint = InstallPhaseName | (typeof OTHER_CRASH_POINTS)[number];
-
-export const CRASH_POINTS: readonly CrashPoint[] = [...INSTALL_PHASES, ...OTHER_CRASH_POINTS];
+import type { InstallPhaseName } from "./install-steps";
 
 export interface InstallHeaderInput {
   name: string;

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -38,8 +38,8 @@ describe("writeStagingFile", () => {
       }
     }
     const err = await writeStagingFile(endless(), path, { maxBytes: 4500 }).catch((e: unknown) => e);
-    expect((err as ConnectError).code).toBe(Code.ResourceExhausted);
-    expect((err as ConnectError).rawMessage).toMatch(/4500-byte limit/);
+    expect((err as DomainError).kind).toBe("resource-exhausted");
+    expect((err as DomainError).message).toMatch(/4500-byte limit/);
     expect(pulled).toBe(5);
     expect(existsSync(path)).toBe(false);
   });
@@ -68,10 +68,10 @@ describe("a declared size (size_bytes)", () => {
       const path = join(dir, `declared-${declared}.part`);
       const err = await writeStagingFile(chunksOf(body), path, { maxBytes: 1000, declaredBytes: declared }).then(
         () => undefined,
-        (e: unknown) => e as ConnectError,
+        (e: unknown) => e as DomainError,
       );
-      expect(err?.code).toBe(Code.InvalidArgument);
-      expect(err?.rawMessage).toMatch(new RegExp(`declared as ${declared} bytes`));
+      expect(err?.kind).toBe("invalid-argument");
+      expect(err?.message).toMatch(new RegExp(`declared as ${declared} bytes`));
       expect(existsSync(path)).toBe(false);
     }
     const ok = await writeStagingFile(chunksOf("hello world"), join(dir, "exact.part"), { maxBytes: 1000, declaredBytes: 11 });

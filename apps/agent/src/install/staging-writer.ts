@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { createHash } from "node:crypto";
 import { open, rm } from "node:fs/promises";
 
@@ -36,13 +36,13 @@ export async function writeStagingFile(
       if (chunk.byteLength === 0) continue;
       size += chunk.byteLength;
       if (size > opts.maxBytes) {
-        throw new ConnectError(
+        throw new DomainError(
           `package is larger than the ${opts.maxBytes}-byte limit (SYSWARD_MAX_PACKAGE_BYTES)`,
-          Code.ResourceExhausted,
+          "resource-exhausted",
         );
       }
       if (opts.declaredBytes !== undefined && size > opts.declaredBytes) {
-        throw new ConnectError(`the package was declared as ${opts.declaredBytes} bytes (size_bytes) but more arrived`, Code.InvalidArgument);
+        throw new DomainError(`the package was declared as ${opts.declaredBytes} bytes (size_bytes) but more arrived`, "invalid-argument");
       }
       hash.update(chunk);
       // Awaiting each write is the backpressure: the next chunk is pulled only once this one is written.
@@ -55,7 +55,7 @@ export async function writeStagingFile(
     }
     opts.signal?.throwIfAborted();
     if (opts.declaredBytes !== undefined && size !== opts.declaredBytes) {
-      throw new ConnectError(`the package was declared as ${opts.declaredBytes} bytes (size_bytes) but ${size} arrived`, Code.InvalidArgument);
+      throw new DomainError(`the package was declared as ${opts.declaredBytes} bytes (size_bytes) but ${size} arrived`, "invalid-argument");
     }
     await fh.close();
   } catch (err) {

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, lstatSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,9 +53,9 @@ async function expectRefused(zip: Buffer, message: RegExp, limits?: Partial<Extr
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ConnectError);
-  expect((err as ConnectError).code).toBe(Code.InvalidArgument);
-  expect((err as ConnectError).rawMessage).toMatch(message);
+  expect(err).toBeInstanceOf(DomainError);
+  expect((err as DomainError).kind).toBe("invalid-argument");
+  expect((err as DomainError).message).toMatch(message);
   expect(treeOutsideDest()).toEqual(before);
   expect(readFileSync(join(root, "outside.txt"), "utf8")).toBe("sentinel");
   // The caller (the service manager) removes the partial directory on failure.
@@ -265,7 +265,7 @@ describe("extractZip extracts several entries at once", () => {
   it("on a bad entry: reports the earliest, and nothing is written into the directory after it returns", async () => {
     const entries = [ok, big("a", 3), big("b", 5), { ...big("c", 7), crc: 0x1234 }, big("d", 11), big("e", 13), big("f", 17)];
     const err = await extractBytes(zipOf(entries)).then(() => undefined, (e: unknown) => e);
-    expect((err as ConnectError).rawMessage).toMatch(/"c".*CRC-32 mismatch/);
+    expect((err as DomainError).message).toMatch(/"c".*CRC-32 mismatch/);
     const after = dirSnapshot(dest);
     await new Promise((r) => setTimeout(r, 300));
     expect(dirSnapshot(dest)).toEqual(after);

@@ -2,7 +2,7 @@
 // do is refused with InvalidArgument naming the entry: escaping paths, links, device and FIFO
 // entries, duplicates, too many entries or bytes, lying sizes, bad CRCs, truncation. Files are
 // created with O_EXCL|O_NOFOLLOW under `destDir` only; the caller removes `destDir` on failure.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import { constants } from "node:fs";
 import { chmod, lstat, mkdir, open, type FileHandle } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
@@ -53,18 +53,7 @@ const RATIO_FLOOR_BYTES = 1024 * 1024;
 const INFLATE_CHUNK_BYTES = 256 * 1024;
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 
-/**
- * Entries a StreamingZipExtractor already wrote while the upload arrived, by the offset of their
- * local header. With them, extractZip checks the archive exactly as before but, instead of
- * extracting, adopts each file the central directory names — only if it was streamed from the
- * same local header with the same name, method, sizes and CRC — and gives it its mode. Anything
- * else (an entry missing, different, or streamed but not in the directory) is a StreamMismatch:
- * the caller discards the directory and extracts from scratch.
- */
-export interface AdoptStreamed {
-  entries: ReadonlyMap<number, StreamedEntry>;
-}
-
+/** An entry a StreamingZipExtractor wrote while the upload arrived, keyed by its local header's offset. */
 export interface StreamedEntry {
   /** Raw name bytes from the local header. */
   nameRaw: Buffer;
@@ -76,18 +65,156 @@ export interface StreamedEntry {
   crc32: number;
 }
 
-export class StreamMismatch extends Error {}
+export interface VerifyStreamedOptions {
+  zipPath: string;
+  /** The tree the streamed entries were written into; adopted in place. */
+  dir: string;
+  streamed: ReadonlyMap<number, StreamedEntry>;
+  limits?: ExtractLimits;
+  signal?: AbortSignal;
+}
 
+/** Either the streamed tree is the package, or why it is not (the caller extracts from scratch). */
+export type StreamedVerdict = { adopted: true; pkg: ExtractedPackage } | { adopted: false; reason: string };
+
+/** Verifies a package ZIP and extracts it into `destDir`, which must not exist yet. */
 export async function extractZip(
   zipPath: string,
   destDir: string,
   limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS,
   signal?: AbortSignal,
-  adopt?: AdoptStreamed,
 ): Promise<ExtractedPackage> {
   const root = resolve(destDir);
-  if (!adopt) await mkdir(root, { mode: 0o755 });
+  await mkdir(root, { mode: 0o755 });
+  const res = await walkArchive(zipPath, root, limits, signal, {
+    localHeader: (entry, ctx, fail) => checkLocalHeader(ctx.zip, entry, fail),
+    dir: () => undefined,
+    file: async (f, ctx) => {
+      await ctx.pool.run(ctx.index, (poolSignal) =>
+        extractFile(ctx.zip, f.entry, f.target, { fileMode: f.fileMode, written: ctx.written, limits, fail: f.fail, signal: poolSignal }),
+      );
+      return undefined;
+    },
+    end: () => undefined,
+  });
+  return res.pkg;
+}
+
+/**
+ * Checks the archive exactly as extractZip does (every refusal is the same) but, instead of
+ * extracting, adopts the tree a StreamingZipExtractor already wrote: each entry the central
+ * directory names must have been streamed from the same local header offset with the same
+ * name, method, sizes and CRC, and nothing else may have been streamed (a local entry the
+ * directory does not name would be a file nobody checked). Adopted files get their modes.
+ * Any difference, and any refusal, is not an error here: the verdict says why, and the caller
+ * extracts from scratch.
+ */
+export async function verifyStreamed(o: VerifyStreamedOptions): Promise<StreamedVerdict> {
+  const root = resolve(o.dir);
   const adopted = new Set<number>();
+  const streamedAt = (e: Entry) => o.streamed.get(e.relativeOffsetOfLocalHeader);
+  const walked = walkArchive(o.zipPath, root, o.limits ?? DEFAULT_EXTRACT_LIMITS, o.signal, {
+    // A streamed entry's local header was read as it arrived; any other is read here.
+    localHeader: async (entry, ctx, fail) => {
+      const s = streamedAt(entry);
+      if (!s) return checkLocalHeader(ctx.zip, entry, fail);
+      return s.nameRaw.equals(entry.fileNameRaw) ? undefined : "the local header names a different file";
+    },
+    dir: (entry, rel) => {
+      const s = streamedAt(entry);
+      if (!s) return undefined;
+      if (!(s.isDir && s.rel === rel)) return "streamed as something else";
+      adopted.add(entry.relativeOffsetOfLocalHeader);
+      return undefined;
+    },
+    file: async (f, ctx) => {
+      const why = streamedMismatch(streamedAt(f.entry), f.entry, f.rel);
+      if (why) return why;
+      adopted.add(f.entry.relativeOffsetOfLocalHeader);
+      if (f.fileMode !== STREAMED_FILE_MODE) await chmod(f.target, f.fileMode);
+      ctx.written.total += f.entry.uncompressedSize;
+      return undefined;
+    },
+    end: () => (adopted.size === o.streamed.size ? undefined : `${o.streamed.size - adopted.size} streamed entries are not in the central directory`),
+  });
+  // A refusal is not adopted either: extractZip alone judges what is refused and says why, so
+  // the message never depends on which entries happened to be streamed (zip-fuzz-adopt found
+  // a later entry's refusal reported here where extractZip names an earlier damaged one).
+  const res = await walked.catch((err: unknown) => {
+    if (err instanceof DomainError && err.kind === "invalid-argument") return { refused: err.message };
+    throw err;
+  });
+  if ("refused" in res) return { adopted: false, reason: `refused: ${res.refused}` };
+  return res.mismatch === undefined ? { adopted: true, pkg: res.pkg } : { adopted: false, reason: res.mismatch };
+}
+
+/** Streamed files are created with this mode; adoption gives executables theirs. */
+export const STREAMED_FILE_MODE = 0o644;
+
+/**
+ * Why a streamed entry is not the file the central directory describes, or undefined when it
+ * is: same local header, name, method, sizes and CRC.
+ */
+export function streamedMismatch(s: StreamedEntry | undefined, entry: Pick<Entry, "fileNameRaw" | "compressionMethod" | "compressedSize" | "uncompressedSize" | "crc32">, rel: string): string | undefined {
+  if (s === undefined) return "not streamed";
+  const differs = [
+    s.isDir && "streamed as a directory",
+    s.rel !== rel && "streamed under another path",
+    !s.nameRaw.equals(entry.fileNameRaw) && "another name",
+    s.method !== entry.compressionMethod && "another compression method",
+    s.compressedSize !== entry.compressedSize && "another compressed size",
+    s.uncompressedSize !== entry.uncompressedSize && "another size",
+    s.crc32 >>> 0 !== entry.crc32 >>> 0 && "another CRC",
+  ].filter((d): d is string => typeof d === "string");
+  return differs.length ? `not streamed as the central directory describes it (${differs.join(", ")})` : undefined;
+}
+
+interface WalkContext {
+  zip: ZipFile;
+  pool: ExtractionPool;
+  written: { total: number };
+  /** The entry's place in the directory: the earliest failing entry's error is reported. */
+  index: number;
+}
+
+interface FileVisit {
+  entry: Entry;
+  rel: string;
+  target: string;
+  fileMode: number;
+  fail: (why: string) => Error;
+}
+
+/** What extractZip and verifyStreamed do with each entry that passed the checks; a string stops the walk. */
+interface EntryVisitor {
+  localHeader(entry: Entry, ctx: WalkContext, fail: (why: string) => Error): Promise<string | undefined>;
+  dir(entry: Entry, rel: string): string | undefined;
+  file(f: FileVisit, ctx: WalkContext): Promise<string | undefined>;
+  end(): string | undefined;
+}
+
+async function checkLocalHeader(zip: ZipFile, entry: Entry, fail: (why: string) => Error): Promise<undefined> {
+  const local = await zip.readLocalFileHeaderPromise(entry).catch((err: unknown) => {
+    throw fail(`damaged local header (${messageOf(err)})`);
+  });
+  if (!local.fileName.equals(entry.fileNameRaw)) {
+    throw fail("local header names a different file than the central directory");
+  }
+  return undefined;
+}
+
+/**
+ * Reads the central directory and refuses what a hostile archive can do, entry by entry, handing
+ * each entry that passes to the visitor. Returns the visitor's first objection, if any, with
+ * the shown entry name in front.
+ */
+async function walkArchive(
+  zipPath: string,
+  root: string,
+  limits: ExtractLimits,
+  signal: AbortSignal | undefined,
+  visit: EntryVisitor,
+): Promise<{ pkg: ExtractedPackage; mismatch?: string }> {
   let zip: ZipFile;
   try {
     zip = await openZipBounded(zipPath, {
@@ -110,11 +237,10 @@ export async function extractZip(
     const seen = new Set<string>();
     let declaredTotal = 0;
     const entries = zip.eachEntry();
-    const pool = new ExtractionPool(signal);
-    const written = { total: 0 };
-    let index = -1;
+    const ctx: WalkContext = { zip, pool: new ExtractionPool(signal), written: { total: 0 }, index: -1 };
+    let mismatch: string | undefined;
     try {
-      while (true) {
+      while (mismatch === undefined) {
         let next: IteratorResult<Entry>;
         try {
           next = await entries.next();
@@ -123,12 +249,13 @@ export async function extractZip(
         }
         if (next.done) break;
         signal?.throwIfAborted();
-        pool.throwIfFailed();
-        index++;
+        ctx.pool.throwIfFailed();
+        ctx.index++;
         const entry = next.value;
         const rawName = decodeName(entry);
         const shown = showEntryName(rawName);
         const fail = (why: string) => refuse(`package entry ${shown}: ${why}`);
+        const objection = (why: string | undefined) => (why === undefined ? undefined : `${shown}: ${why}`);
 
         const norm = normaliseEntryPath(rawName);
         if (!norm.ok) throw fail(norm.reason);
@@ -157,28 +284,13 @@ export async function extractZip(
         const parentClash = ancestors(rel).find((a) => out.files.has(a));
         if (parentClash !== undefined) throw fail(`is inside ${showEntryName(parentClash)}, which is a file`);
 
-        // A streamed entry's local header was read as it arrived (its name bytes are compared
-        // on adoption); any other is read here.
-        const streamedHere = adopt?.entries.get(entry.relativeOffsetOfLocalHeader);
-        if (!streamedHere) {
-          const local = await zip.readLocalFileHeaderPromise(entry).catch((err: unknown) => {
-            throw fail(`damaged local header (${messageOf(err)})`);
-          });
-          if (!local.fileName.equals(entry.fileNameRaw)) {
-            throw fail("local header names a different file than the central directory");
-          }
-        } else if (!streamedHere.nameRaw.equals(entry.fileNameRaw)) {
-          throw new StreamMismatch(`${shown}: the local header names a different file`);
-        }
+        mismatch = objection(await visit.localHeader(entry, ctx, fail));
+        if (mismatch !== undefined) break;
 
         if (isDir) {
           if (entry.uncompressedSize !== 0 || entry.compressedSize > 2) throw fail("directory entry carries data");
-          if (adopt) {
-            const streamed = adopt.entries.get(entry.relativeOffsetOfLocalHeader);
-            if (streamed && !(streamed.isDir && streamed.rel === rel)) throw new StreamMismatch(`${shown}: streamed as something else`);
-            if (streamed) adopted.add(entry.relativeOffsetOfLocalHeader);
-          }
-          await makeDirs(root, rel, out.dirs);
+          mismatch = objection(visit.dir(entry, rel));
+          if (mismatch === undefined) await makeDirs(root, rel, out.dirs);
           continue;
         }
 
@@ -189,44 +301,19 @@ export async function extractZip(
         const parent = rel.includes("/") ? rel.slice(0, rel.lastIndexOf("/")) : "";
         if (parent) await makeDirs(root, parent, out.dirs);
         const fileMode = type === S_IFREG && (mode & 0o111) !== 0 ? 0o755 : 0o644;
-        if (adopt) {
-          adoptStreamed(adopt, entry, rel, shown);
-          adopted.add(entry.relativeOffsetOfLocalHeader);
-          if (fileMode !== STREAMED_FILE_MODE) await chmod(target, fileMode);
-          written.total += entry.uncompressedSize;
-        } else {
-          await pool.run(index, (poolSignal) => extractFile(zip, entry, target, { fileMode, written, limits, fail, signal: poolSignal }));
-        }
+        mismatch = objection(await visit.file({ entry, rel, target, fileMode, fail }, ctx));
         out.files.add(rel);
       }
     } catch (err) {
-      pool.fail(index, err);
+      ctx.pool.fail(ctx.index, err);
     }
-    await pool.finish();
-    // A local entry the central directory does not name would be a file nobody checked.
-    if (adopt && adopted.size !== adopt.entries.size) throw new StreamMismatch(`${adopt.entries.size - adopted.size} streamed entries are not in the central directory`);
-    out.totalBytes = written.total;
-    return out;
+    await ctx.pool.finish();
+    mismatch ??= visit.end();
+    out.totalBytes = ctx.written.total;
+    return { pkg: out, mismatch };
   } finally {
     zip.close();
   }
-}
-
-/** Streamed files are created with this mode; adoption gives executables theirs. */
-export const STREAMED_FILE_MODE = 0o644;
-
-function adoptStreamed(adopt: AdoptStreamed, entry: Entry, rel: string, shown: string): void {
-  const s = adopt.entries.get(entry.relativeOffsetOfLocalHeader);
-  const same =
-    s !== undefined &&
-    !s.isDir &&
-    s.rel === rel &&
-    s.nameRaw.equals(entry.fileNameRaw) &&
-    s.method === entry.compressionMethod &&
-    s.compressedSize === entry.compressedSize &&
-    s.uncompressedSize === entry.uncompressedSize &&
-    s.crc32 >>> 0 === entry.crc32 >>> 0;
-  if (!same) throw new StreamMismatch(`${shown}: not streamed as the central directory describes it`);
 }
 
 /** Files inflated at once: zlib and file writes run in libuv's pool (4 threads), so both cores work. */
@@ -234,40 +321,39 @@ const EXTRACT_CONCURRENCY = 4;
 
 /**
  * Runs entry extractions a few at a time while the central directory is still being checked. On
- * any failure the rest are aborted and waited for — nothing writes into the directory after
- * extractZip returns — and the error reported is that of the earliest entry, as if one by one.
+ * a failure the later entries are aborted and every task is waited for — nothing writes into the
+ * directory after extractZip returns — and the error reported is that of the earliest entry, as
+ * if one by one. Earlier entries still in flight run to their end: aborting them would hide
+ * their own error behind a later one (zip-fuzz-adopt saw the message change from run to run).
  */
 class ExtractionPool {
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly abort = new AbortController();
+  private readonly inFlight = new Map<Promise<void>, { index: number; abort: AbortController }>();
   private first: { index: number; err: unknown } | undefined;
-  readonly signal: AbortSignal;
 
-  constructor(outer?: AbortSignal) {
-    this.signal = outer ? AbortSignal.any([outer, this.abort.signal]) : this.abort.signal;
-  }
+  constructor(private readonly outer?: AbortSignal) {}
 
   /** Starts `task` once a slot is free (waiting here is the backpressure on reading entries). */
   async run(index: number, task: (signal: AbortSignal) => Promise<void>): Promise<void> {
-    while (this.inFlight.size >= EXTRACT_CONCURRENCY) await Promise.race(this.inFlight);
+    while (this.inFlight.size >= EXTRACT_CONCURRENCY) await Promise.race(this.inFlight.keys());
     this.throwIfFailed();
-    const p: Promise<void> = task(this.signal).then(
+    const abort = new AbortController();
+    const signal = this.outer ? AbortSignal.any([this.outer, abort.signal]) : abort.signal;
+    const p: Promise<void> = task(signal).then(
       () => {
         this.inFlight.delete(p);
       },
       (err: unknown) => {
         this.inFlight.delete(p);
-        this.fail(index, err);
+        // An abort this pool caused is an echo of a failure that is already recorded.
+        if (!(abort.signal.aborted && !this.outer?.aborted)) this.fail(index, err);
       },
     );
-    this.inFlight.add(p);
+    this.inFlight.set(p, { index, abort });
   }
 
   fail(index: number, err: unknown): void {
-    // Aborts caused by an earlier failure are echoes, not causes.
-    const echo = this.abort.signal.aborted && err instanceof Error && err.name === "AbortError";
-    if (!echo && (!this.first || index < this.first.index)) this.first = { index, err };
-    this.abort.abort();
+    if (!this.first || index < this.first.index) this.first = { index, err };
+    for (const t of this.inFlight.values()) if (t.index > index) t.abort.abort();
   }
 
   throwIfFailed(): void {
@@ -275,7 +361,7 @@ class ExtractionPool {
   }
 
   async finish(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    while (this.inFlight.size > 0) await Promise.race(this.inFlight.keys());
     this.throwIfFailed();
   }
 }
@@ -285,7 +371,7 @@ export interface FileOptions {
   /** Bytes written by every entry of this package so far (entries are extracted concurrently). */
   written: { total: number };
   limits: ExtractLimits;
-  fail: (why: string) => ConnectError;
+  fail: (why: string) => Error;
   signal?: AbortSignal;
 }
 
@@ -358,7 +444,7 @@ async function extractFile(zip: ZipFile, entry: Entry, target: string, o: FileOp
       await pipeline(source, counter.transform, sink, { signal: o.signal });
     }
   } catch (err) {
-    if (err instanceof ConnectError || (err instanceof Error && err.name === "AbortError")) throw err;
+    if (err instanceof DomainError || (err instanceof Error && err.name === "AbortError")) throw err;
     // yauzl's count of the raw bytes ("too many bytes in the stream", "not enough bytes"), zlib errors.
     throw o.fail(`data is damaged or its size is wrong (${messageOf(err)})`);
   } finally {
@@ -403,8 +489,8 @@ export function decodeName(entry: Pick<Entry, "generalPurposeBitFlag" | "fileNam
   return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
 }
 
-function refuse(message: string): ConnectError {
-  return new ConnectError(message, Code.InvalidArgument);
+function refuse(message: string): DomainError {
+  return new DomainError(message, "invalid-argument");
 }
 
 function messageOf(err: unknown): string {

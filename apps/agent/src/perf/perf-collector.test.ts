@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import type { PerfSample } from "@sysward/proto";
 import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -37,11 +37,11 @@ describe("PerfCollector", () => {
 
   it("has no sample before start, then a full one as soon as start resolves", async () => {
     const c = collector({ intervalMs: 60_000 }); // only the start-up sample in this test
-    expect(() => c.latest()).toThrow(ConnectError);
+    expect(() => c.latest()).toThrow(DomainError);
     try {
       c.latest();
     } catch (err) {
-      expect(ConnectError.from(err).code).toBe(Code.Unavailable);
+      expect((err as DomainError).kind).toBe("unavailable");
     }
     await c.start();
     const s = c.latest();

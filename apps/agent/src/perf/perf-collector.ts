@@ -2,7 +2,7 @@
 // reference is swapped in a single assignment (the seed's atomic.Value). Readers — RPCs,
 // /debug/vars, watchers — only ever get that reference: they never touch /proc and never see
 // half a sample. All reads are synchronous, so a collection cannot interleave with anything.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import type { PerfSample } from "@sysward/proto";
 import { performance } from "node:perf_hooks";
 import { clockTicksPerSecond } from "./host-constants";
@@ -110,7 +110,7 @@ export class PerfCollector {
 
   /** The latest sample (frozen). Unavailable before start() has resolved. */
   latest(): PerfSample {
-    if (!this.#latest) throw new ConnectError("no perf sample yet: the agent is still starting", Code.Unavailable);
+    if (!this.#latest) throw new DomainError("no perf sample yet: the agent is still starting", "unavailable");
     return this.#latest;
   }
 

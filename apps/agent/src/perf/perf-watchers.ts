@@ -3,7 +3,7 @@
 // So a watcher that reads slowly (or not at all, its HTTP/2 window full) costs one sample
 // reference — and samples are shared frozen objects — however long it lags. A slow chart only
 // needs the newest point; the count tells the client how many it missed.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import type { PerfSample } from "@sysward/proto";
 import type { PerfCollector } from "./perf-collector";
 
@@ -82,9 +82,9 @@ export class PerfWatchers {
     const every = Math.max(1, opts.every ?? 1);
     if (opts.signal.aborted || this.#collector.stopped) return;
     if (this.#active.size >= this.#maxWatchers) {
-      throw new ConnectError(
+      throw new DomainError(
         `too many perf watchers (${this.#maxWatchers}); close some WatchPerf streams and retry`,
-        Code.ResourceExhausted,
+        "resource-exhausted",
       );
     }
     const first = this.#collector.latest();

@@ -14,6 +14,7 @@ import { shellBodies, shellServiceZip } from "../install/testing/package-fixture
 import { runningVersions } from "../install/testing/package-processes";
 import { waitFor } from "../runtime/testing/wait-for";
 import { agentGenerations } from "../rpc/testing/agent-generations";
+import { OTHER_CRASH_POINTS } from "../install/install-steps";
 
 type AgentClient = Client<typeof AgentService>;
 const NAME = "svc";
@@ -46,6 +47,10 @@ const alive = (pid: number) => {
 const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => Code[ConnectError.from(e).code]);
 
 describe("kill -9 of the agent outside installs", () => {
+  it("has a case for every crash point outside installs", ({ expect }) => {
+    expect(CASES.map((c) => c.point).sort()).toEqual([...OTHER_CRASH_POINTS].sort());
+  });
+
   it.for(CASES)("at $point: a restarted agent shows the service $outcome, consistently", async (c, { expect, onTestFinished }) => {
     const { dataDir, packagesDir, start } = agentGenerations(onTestFinished, "sysward-kill-");
     const pkg = join(packagesDir, NAME);

@@ -6,8 +6,10 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ServiceState } from "@sysward/proto";
 import fc from "fast-check";
-import { readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installVia } from "../install/testing/install-via";
 import { shellBodies, shellServiceZip } from "../install/testing/package-fixtures";
@@ -18,6 +20,7 @@ import { agentRuns, fuzzParameters } from "./testing/fuzz-settings";
 import { treeSnapshot } from "./testing/tree-snapshot";
 import { zip64LocatorPastMaxSafeInteger } from "./testing/zip-regressions";
 import { fuzzPackage, type FuzzZip } from "./testing/zip-mutations";
+import { extractZip } from "../install/zip-verify-extract";
 
 const NAME = "fuzz";
 const RUNS = agentRuns(60);
@@ -40,9 +43,49 @@ afterAll(async () => {
   agent?.cleanup();
 });
 
-/** The tree around the data dir, minus the package's own dir and files the agent rewrites on its own. */
+/** The tree around the data dir, minus files the agent or the running service rewrite on their own. */
 const outsidePackage = () =>
-  treeSnapshot(dirname(agent.dataDir), (rel) => rel.startsWith(`data/packages/${NAME}/`) || rel.startsWith("data/history.sqlite") || rel.startsWith("data/runtime/"));
+  treeSnapshot(
+    dirname(agent.dataDir),
+    (rel) =>
+      rel.startsWith(`data/packages/${NAME}/logs`) ||
+      rel.startsWith(`data/packages/${NAME}/data`) ||
+      rel.startsWith("data/history.sqlite") ||
+      rel.startsWith("data/runtime/"),
+  );
+
+/** Paths, modes, sizes and a hash of the bytes of every file under dir. */
+function contentTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      const rel = relative(dir, p);
+      if (st.isDirectory()) {
+        out.push(`${rel}/`);
+        walk(p);
+      } else out.push(`${rel} ${(st.mode & 0o777).toString(8)} ${st.size} ${createHash("sha256").update(readFileSync(p)).digest("hex").slice(0, 16)}`);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** What the ZIP holds, extracted from scratch outside the agent. */
+async function expectedTree(zip: Buffer): Promise<string[]> {
+  const work = mkdtempSync(join(tmpdir(), "sysward-fuzz-expect-"));
+  try {
+    writeFileSync(join(work, "p.zip"), zip);
+    await extractZip(join(work, "p.zip"), join(work, "out"));
+    return contentTree(join(work, "out"));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The snapshot lines of one package's tree that a successful install may change. */
+const installed = (line: string) => / (link|file)/.test(line) && /^data\/packages\/[^/]+\/(current|service\.json) /.test(line);
 
 async function checkCase(c: FuzzZip, tally: Record<string, number>): Promise<void> {
   const before = outsidePackage();
@@ -57,13 +100,21 @@ async function checkCase(c: FuzzZip, tally: Record<string, number>): Promise<voi
     expect(svc.state).toBe(ServiceState.RUNNING);
     expect(svc.version!.id).not.toBe(current);
     current = svc.version!.id;
+    // What was installed is what the ZIP holds (the executable made 0755 if it was not already).
+    const exe = (l: string) => (l.startsWith(`${NAME} `) || l.startsWith("bin/run ") ? l.replace(/ [0-7]{3} /, " x ") : l);
+    const got = contentTree(join(packagesDir, NAME, "versions", current)).map(exe);
+    const want = (await expectedTree(c.zip)).map(exe);
+    expect(got, c.how.join("; ")).toEqual(want);
     tally.installed = (tally.installed ?? 0) + 1;
   } else {
     expect(HONEST_REFUSALS.has(outcome.err.code), `${Code[outcome.err.code]}: ${outcome.err.rawMessage}`).toBe(true);
     expect(outcome.err.rawMessage).toMatch(/^(package|version) /);
     tally[Code[outcome.err.code]!] = (tally[Code[outcome.err.code]!] ?? 0) + 1;
   }
-  expect(outsidePackage()).toEqual(before);
+  const versionsPrefix = `data/packages/${NAME}/versions/`;
+  const unchanging = (lines: string[]) => lines.filter((l) => !(outcome.ok || outcome.err.code === Code.FailedPrecondition ? installed(l) || l.startsWith(versionsPrefix) : false));
+  // A refused package leaves even its own package dir as it was; an install changes only versions/, current and service.json.
+  expect(unchanging(outsidePackage())).toEqual(unchanging(before));
   expect(readdirSync(join(agent.dataDir, "staging"))).toEqual([]);
   const svc = (await agent.client().getService({ name: NAME })).service!;
   expect(svc.version?.id).toBe(current);

@@ -3,7 +3,7 @@
 // the destination — never another kind of error, never a hang, never a file outside, never a
 // leaked file descriptor. Cases run in-process (milliseconds each); zip-fuzz-agent.integration
 // sends a smaller number through the real agent. More cases: `npm run fuzz`.
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import fc from "fast-check";
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,10 +66,10 @@ async function checkCase(c: FuzzZip): Promise<"extracted" | "refused"> {
     expect(outside()).toEqual(outsideBefore);
     if (!res.ok) {
       // A clear refusal: InvalidArgument, one line that says what is wrong with the package.
-      if (!(res.err instanceof ConnectError)) throw new Error(`not a ConnectError: ${String(res.err)}`, { cause: res.err });
-      expect(Code[res.err.code]).toBe("InvalidArgument");
-      expect(res.err.rawMessage).toMatch(/^package (entry "|is |has )/);
-      expect(res.err.rawMessage.length, res.err.rawMessage).toBeLessThan(600);
+      if (!(res.err instanceof DomainError)) throw new Error(`not a DomainError: ${String(res.err)}`, { cause: res.err });
+      expect(res.err.kind).toBe("invalid-argument");
+      expect(res.err.message).toMatch(/^package (entry "|is |has )/);
+      expect(res.err.message.length, res.err.message).toBeLessThan(600);
       return "refused";
     }
     const tree = extractedTree(dest);

@@ -11,6 +11,7 @@ import { runningVersions } from "../install/testing/package-processes";
 import { waitFor } from "../runtime/testing/wait-for";
 import { installVia } from "../install/testing/install-via";
 import { agentGenerations } from "./testing/agent-generations";
+import { INSTALL_CRASH_POINTS } from "../install/install-steps";
 
 interface CrashCase {
   phase: string;
@@ -38,6 +39,10 @@ const NAME = "svc";
 // Cases run one after another: each starts three agents, and in parallel they only fight
 // over the CPU (measured: no faster on two cores).
 describe("kill -9 of the agent during an install", () => {
+  it("has a case for every crash point of the install's table of steps", ({ expect }) => {
+    expect(new Set(CASES.map((c) => c.phase))).toEqual(new Set(INSTALL_CRASH_POINTS));
+  });
+
   it.for(CASES)("at phase $phase (first install: $first) leaves $survivor running after a restart", async (c, { expect, onTestFinished }) => {
     const { dataDir, packagesDir, start } = agentGenerations(onTestFinished, "sysward-crash-");
 

@@ -11,6 +11,11 @@ import { PerfHistory } from "../history/perf-history";
 import { PerfCollector } from "../perf/perf-collector";
 import { PerfWatchers } from "../perf/perf-watchers";
 import { perfHandlers } from "./perf-handlers";
+import pino from "pino";
+import { errorsInterceptor } from "./interceptors/errors";
+
+// The agent's own error mapping: domain errors reach the client with their Connect codes.
+const ERRORS = { router: { interceptors: [errorsInterceptor(pino({ level: "silent" }))] } };
 
 async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -41,7 +46,7 @@ describe("perf handlers", () => {
     published = [perf.latest()];
     perf.subscribe((s) => published.push(s));
     watchers = new PerfWatchers(perf, { maxWatchers: 250 });
-    const transport = createRouterTransport((router) => router.service(AgentService, perfHandlers({ perf, history, watchers })));
+    const transport = createRouterTransport((router) => router.service(AgentService, perfHandlers({ perf, history, watchers })), ERRORS);
     client = createClient(AgentService, transport);
   });
   afterEach(async () => {
@@ -145,7 +150,7 @@ describe("perf handlers", () => {
 
   it("WatchPerf refuses more watchers than the limit with ResourceExhausted", async () => {
     const small = new PerfWatchers(perf, { maxWatchers: 1 });
-    const c = createClient(AgentService, createRouterTransport((r) => r.service(AgentService, perfHandlers({ perf, history, watchers: small }))));
+    const c = createClient(AgentService, createRouterTransport((r) => r.service(AgentService, perfHandlers({ perf, history, watchers: small })), ERRORS));
     const abort = new AbortController();
     const first = c.watchPerf({}, { signal: abort.signal })[Symbol.asyncIterator]();
     await first.next();

@@ -21,7 +21,8 @@ import {
   type ServiceVersion,
 } from "@sysward/proto";
 import type { ServiceManager } from "../install/service-manager";
-import type { InstallPhaseName, ServiceView, VersionInfo } from "../install/service-types";
+import type { InstallPhaseName } from "../install/install-steps";
+import type { ServiceView, VersionInfo } from "../install/service-types";
 import type { ServiceRunState } from "../runtime/runtime";
 
 /** Latest CPU and memory of one service, from the perf collector's cached sample. */

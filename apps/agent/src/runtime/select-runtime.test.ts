@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Code } from "@connectrpc/connect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Runtime } from "./runtime";
 import { selectRuntime } from "./select-runtime";
@@ -39,7 +38,7 @@ describe("selectRuntime", () => {
     `explicit systemd without a user manager fails with FailedPrecondition${systemd.available ? " (skipped: this machine has a user manager)" : ""}`,
     async () => {
       await expect(selectRuntime({ preference: "systemd", stateDir })).rejects.toMatchObject({
-        code: Code.FailedPrecondition,
+        kind: "failed-precondition",
         message: expect.stringContaining(systemd.reason),
       });
     },

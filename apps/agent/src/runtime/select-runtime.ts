@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../domain-error";
 import type { Runtime } from "./runtime";
 import { SupervisorRuntime, type SupervisorRuntimeOptions } from "./supervisor/supervisor-runtime";
 import { SystemdRuntime, type SystemdRuntimeOptions } from "./systemd/systemd-runtime";
@@ -36,9 +36,9 @@ export async function selectRuntime(opts: SelectRuntimeOptions): Promise<Selecte
     return { runtime: new SystemdRuntime(opts.systemd), reason: `${why} (${systemd.reason})` };
   }
   if (opts.preference === "systemd") {
-    throw new ConnectError(
+    throw new DomainError(
       `the systemd runtime was requested but cannot be used: ${systemd.reason}. Start a user manager (loginctl enable-linger) or choose the "auto" or "supervisor" runtime.`,
-      Code.FailedPrecondition,
+      "failed-precondition",
     );
   }
   return supervisor(`auto: ${systemd.reason}, so the agent supervises services itself`);

@@ -4,7 +4,6 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Code } from "@connectrpc/connect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readProcStat } from "../proc-stat";
 import { crashLoopReason, DEFAULT_START_LIMIT } from "../start-limit";
@@ -143,7 +142,7 @@ describe("supervisor runtime", () => {
     const rt = make();
     const spec = await services.write("badinterp", "exit 0");
     await writeFile(spec.exec, "#!/nonexistent/interpreter\n"); // still mode 755: only execve can tell
-    await expect(rt.start(spec)).rejects.toMatchObject({ code: Code.FailedPrecondition });
+    await expect(rt.start(spec)).rejects.toMatchObject({ kind: "failed-precondition" });
     expect((await rt.inspect(spec.name))?.state).toBe("failed");
     expect(rt.pids().has(spec.name)).toBe(false);
   });
@@ -155,7 +154,7 @@ describe("supervisor runtime", () => {
     const [pid] = (await waitFor(async () => (await rt.inspect(spec.name))?.pids, "a pid"))!;
     await rt.close();
     expect(isAlive(pid!)).toBe(true);
-    await expect(rt.start(spec)).rejects.toMatchObject({ code: Code.FailedPrecondition });
+    await expect(rt.start(spec)).rejects.toMatchObject({ kind: "failed-precondition" });
   });
 
   it("gives up on a crash loop after 5 crashes by default, the start limit the systemd units get", async () => {

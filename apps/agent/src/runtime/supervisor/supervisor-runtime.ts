@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../../domain-error";
 import type {
   LogLine,
   LogsOptions,
@@ -117,9 +117,9 @@ export class SupervisorRuntime implements Runtime {
     this.assertOpen();
     assertServiceName(spec.name);
     if (handle.runtime !== "supervisor" || handle.version !== 1) {
-      throw new ConnectError(
+      throw new DomainError(
         `cannot recover ${spec.name}: its handle is for runtime "${handle.runtime}" v${handle.version}, this is "supervisor" v1`,
-        Code.FailedPrecondition,
+        "failed-precondition",
       );
     }
     return this.ops.run(spec.name, async () => {
@@ -165,7 +165,7 @@ export class SupervisorRuntime implements Runtime {
 
   async *logs(name: string, opts: LogsOptions): AsyncGenerator<LogLine> {
     const spec = this.handles.get(name)?.spec ?? this.store.read(name)?.spec;
-    if (!spec) throw new ConnectError(`no service named ${name}`, Code.NotFound);
+    if (!spec) throw new DomainError(`no service named ${name}`, "not-found");
     const files = logFiles(spec.logDir);
     yield* readLogs(
       [
@@ -191,7 +191,7 @@ export class SupervisorRuntime implements Runtime {
     try {
       await handle.start();
     } catch (err) {
-      throw new ConnectError(`could not start ${spec.name}: ${(err as Error).message}`, Code.FailedPrecondition);
+      throw new DomainError(`could not start ${spec.name}: ${(err as Error).message}`, "failed-precondition");
     }
     return handle;
   }
@@ -250,7 +250,7 @@ export class SupervisorRuntime implements Runtime {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new ConnectError("the supervisor runtime is closed", Code.FailedPrecondition);
+    if (this.closed) throw new DomainError("the supervisor runtime is closed", "failed-precondition");
   }
 }
 

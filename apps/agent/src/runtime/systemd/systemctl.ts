@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError, type DomainErrorKind } from "../../domain-error";
 
 // The only place that runs systemctl and journalctl. Everything talks to the *user* manager
 // of the agent's uid; XDG_RUNTIME_DIR is filled in when the agent was started without a login
@@ -41,10 +41,10 @@ export class Systemctl {
     });
   }
 
-  /** Like run(), but a failure becomes a ConnectError carrying systemctl's message. */
-  async check(args: string[], code: Code = Code.Internal): Promise<string> {
+  /** Like run(), but a failure becomes a DomainError carrying systemctl's message. */
+  async check(args: string[], code: DomainErrorKind = "internal"): Promise<string> {
     const r = await this.run(args);
-    if (r.code !== 0) throw new ConnectError(`systemctl --user ${args.join(" ")} failed: ${r.stderr.trim() || `exit ${r.code}`}`, code);
+    if (r.code !== 0) throw new DomainError(`systemctl --user ${args.join(" ")} failed: ${r.stderr.trim() || `exit ${r.code}`}`, code);
     return r.stdout;
   }
 
@@ -89,7 +89,7 @@ export class Systemctl {
       }
       const code = await exited;
       if (code !== 0 && !opts.signal?.aborted) {
-        throw new ConnectError(`journalctl failed: ${stderr.trim() || `exit ${code}`}`, Code.Unavailable);
+        throw new DomainError(`journalctl failed: ${stderr.trim() || `exit ${code}`}`, "unavailable");
       }
     } finally {
       opts.signal?.removeEventListener("abort", stop);

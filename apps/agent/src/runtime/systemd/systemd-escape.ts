@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../../domain-error";
 
 // Quoting for values in unit files (systemd.syntax(7), systemd.service(7) "Command lines"):
 // - every line is subject to specifier expansion, so a literal % is written %%;
@@ -7,8 +7,8 @@ import { Code, ConnectError } from "@connectrpc/connect";
 // - in ExecStart arguments "$" starts a variable, so a literal $ is written $$;
 // - each ExecStart argument is quoted, which also keeps a lone ";" from separating commands.
 
-function invalid(what: string, value: string, why: string): ConnectError {
-  return new ConnectError(`${what} ${JSON.stringify(value)} cannot go into a systemd unit: ${why}`, Code.InvalidArgument);
+function invalid(what: string, value: string, why: string): DomainError {
+  return new DomainError(`${what} ${JSON.stringify(value)} cannot go into a systemd unit: ${why}`, "invalid-argument");
 }
 
 function cEscape(value: string): string {

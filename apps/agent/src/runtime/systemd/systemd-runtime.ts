@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../../domain-error";
 import type {
   LogLine,
   LogsOptions,
@@ -127,9 +127,9 @@ export class SystemdRuntime implements Runtime {
   async recover(handle: RuntimeHandle, spec: ServiceSpec): Promise<void> {
     this.assertOpen();
     if (handle.runtime !== "systemd" || handle.version !== 1) {
-      throw new ConnectError(
+      throw new DomainError(
         `cannot recover ${spec.name}: its handle is for runtime "${handle.runtime}" v${handle.version}, this is "systemd" v1`,
-        Code.FailedPrecondition,
+        "failed-precondition",
       );
     }
     await checkSpec(spec);
@@ -153,7 +153,7 @@ export class SystemdRuntime implements Runtime {
 
   async *logs(name: string, opts: LogsOptions): AsyncGenerator<LogLine> {
     assertServiceName(name);
-    if (!this.known.has(name) && !(await this.unitFileExists(name))) throw new ConnectError(`no service named ${name}`, Code.NotFound);
+    if (!this.known.has(name) && !(await this.unitFileExists(name))) throw new DomainError(`no service named ${name}`, "not-found");
     for await (const entry of this.systemctl.journal(unitName(name), opts)) yield journalLine(entry);
   }
 
@@ -184,7 +184,7 @@ export class SystemdRuntime implements Runtime {
     const unit = unitName(name);
     await this.systemctl.run(["reset-failed", unit]); // a fresh start limit
     await this.systemctl.check(["enable", unit]);
-    await this.systemctl.check([verb, unit], Code.FailedPrecondition);
+    await this.systemctl.check([verb, unit], "failed-precondition");
     this.known.set(name, { mainPid: 0 });
     await this.inspect(name);
   }
@@ -196,7 +196,7 @@ export class SystemdRuntime implements Runtime {
     if (!(await this.waitInactive(unit, timeoutMs))) {
       await this.systemctl.run(["kill", "--signal=SIGKILL", unit]);
       if (!(await this.waitInactive(unit, KILL_GRACE_MS))) {
-        throw new ConnectError(`${unit} did not stop even after SIGKILL`, Code.Internal);
+        throw new DomainError(`${unit} did not stop even after SIGKILL`, "internal");
       }
     }
     const entry = this.known.get(name);
@@ -218,7 +218,7 @@ export class SystemdRuntime implements Runtime {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new ConnectError("the systemd runtime is closed", Code.FailedPrecondition);
+    if (this.closed) throw new DomainError("the systemd runtime is closed", "failed-precondition");
   }
 }
 

@@ -1,7 +1,6 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Code } from "@connectrpc/connect";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceSpec } from "../runtime";
@@ -125,10 +124,10 @@ describe("unit file rendering", () => {
   });
 
   it("refuses what systemd cannot represent, with InvalidArgument", () => {
-    expect(() => renderUnit(spec("/srv", { env: { "BAD-NAME": "x" } }))).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
-    expect(() => renderUnit(spec("/srv", { args: ["nul\0byte"] }))).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
-    expect(() => renderUnit(spec("/srv", { exec: "/srv/$weird/bin" }))).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
-    expect(() => renderUnit(spec("/srv", { limits: { memoryMaxBytes: -1 } }))).toThrow(expect.objectContaining({ code: Code.InvalidArgument }));
+    expect(() => renderUnit(spec("/srv", { env: { "BAD-NAME": "x" } }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { args: ["nul\0byte"] }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { exec: "/srv/$weird/bin" }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { limits: { memoryMaxBytes: -1 } }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
   });
 });
 

@@ -1,4 +1,4 @@
-import { Code, ConnectError } from "@connectrpc/connect";
+import { DomainError } from "../../domain-error";
 import type { ServiceSpec } from "../runtime";
 import { serviceEnv } from "../service-env";
 import { DEFAULT_START_LIMIT, type StartLimit } from "../start-limit";
@@ -92,6 +92,6 @@ export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
 
 function positiveInteger(value: number, what: string): number {
   const n = Math.round(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ConnectError(`limits.${what} must be a positive number, got ${value}`, Code.InvalidArgument);
+  if (!Number.isFinite(n) || n <= 0) throw new DomainError(`limits.${what} must be a positive number, got ${value}`, "invalid-argument");
   return n;
 }

@@ -1,6 +1,6 @@
+import { DomainError } from "../../domain-error";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Code, ConnectError } from "@connectrpc/connect";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LogLine, Runtime, ServiceSpec, ServiceStatus } from "../runtime";
 import { readProcStat } from "../proc-stat";
@@ -122,12 +122,12 @@ export function describeRuntimeConformance(name: string, makeRuntime: MakeRuntim
 
     it("start refuses a missing executable with FailedPrecondition", async () => {
       const spec = await write("noexec", testScripts.serve);
-      await expect(rt.start({ ...spec, exec: join(spec.workDir, "missing") })).rejects.toMatchObject({ code: Code.FailedPrecondition });
+      await expect(rt.start({ ...spec, exec: join(spec.workDir, "missing") })).rejects.toMatchObject({ kind: "failed-precondition" });
     });
 
     it("start refuses an invalid environment variable name with InvalidArgument", async () => {
       const spec = await write("badenv", testScripts.serve, { env: { "NOT-VALID": "x" } });
-      await expect(rt.start(spec)).rejects.toMatchObject({ code: Code.InvalidArgument });
+      await expect(rt.start(spec)).rejects.toMatchObject({ kind: "invalid-argument" });
       expect(await services.pidsOf(spec.name)).toEqual([]);
     });
 
@@ -169,7 +169,7 @@ export function describeRuntimeConformance(name: string, makeRuntime: MakeRuntim
     });
 
     it("logs of an unknown service fail with NotFound", async () => {
-      await expect(logLines(rt, `${prefix}nosuch`, 1)).rejects.toMatchObject({ code: Code.NotFound });
+      await expect(logLines(rt, `${prefix}nosuch`, 1)).rejects.toMatchObject({ kind: "not-found" });
     });
 
     it("a crashing service is restarted with backoff, counting restarts", async () => {
@@ -381,7 +381,7 @@ export function describeRuntimeConformance(name: string, makeRuntime: MakeRuntim
     it("recover refuses a handle of another runtime", async () => {
       const spec = await write("foreign", testScripts.serve);
       const other = rt.name === "systemd" ? "supervisor" : "systemd";
-      await expect(rt.recover({ runtime: other, version: 1, state: {} }, spec)).rejects.toBeInstanceOf(ConnectError);
+      await expect(rt.recover({ runtime: other, version: 1, state: {} }, spec)).rejects.toBeInstanceOf(DomainError);
     });
   });
 }
