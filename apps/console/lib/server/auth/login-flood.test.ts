@@ -8,6 +8,7 @@ import * as loginRoute from "@/app/api/auth/login/route";
 import { getDb } from "../db/database";
 import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
 import { ADDRESS, PAIR } from "./login-throttle";
+import { MAX_CONCURRENT_CHECKS, MAX_WAITING_CHECKS, passwordCheckLoad } from "./password-check-gate";
 import { createUser } from "./users";
 
 const env = setupConsoleTestEnv();
@@ -70,5 +71,38 @@ describe(`${FLOOD} rapid failed logins`, () => {
     // Refused attempts are not recorded: rows grow with the few checked ones only (pair and user per name, one address).
     expect(throttleRows() - before).toBeLessThanOrEqual(2 * checked + 1);
     expect((await login(ADMIN, "198.51.100.21")).status).toBe(200);
+  });
+});
+
+describe("concurrent failed logins", () => {
+  const tally = (responses: Response[]) => {
+    const statuses: Record<number, number> = {};
+    for (const r of responses) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    return statuses;
+  };
+
+  it("40 at once against the admin from one address: no more than the free ones reach the password check", async () => {
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => login({ username: ADMIN.username, password: `parallel guess ${i}` }, "203.0.113.50")));
+    const statuses = tally(responses);
+    expect(statuses[401] ?? 0).toBeLessThanOrEqual(PAIR.free);
+    expect(statuses[200]).toBeUndefined();
+    expect((statuses[401] ?? 0) + (statuses[429] ?? 0) + (statuses[503] ?? 0)).toBe(40);
+    expect((await login(ADMIN, "203.0.113.50")).status).toBe(429);
+    expect((await login(ADMIN, "198.51.100.30")).status).toBe(200);
+  });
+
+  it("60 at once for different names from different addresses: only a bounded number of checks run or wait, the rest get 503", async () => {
+    let maxRunning = 0;
+    const sampler = setInterval(() => (maxRunning = Math.max(maxRunning, passwordCheckLoad().running)), 1);
+    const responses = await Promise.all(Array.from({ length: 60 }, (_, i) => login({ username: `spray${i}`, password: "password123" }, `198.18.${i}.1`)));
+    clearInterval(sampler);
+    const statuses = tally(responses);
+    expect(statuses[503]).toBeGreaterThanOrEqual(60 - MAX_CONCURRENT_CHECKS - MAX_WAITING_CHECKS);
+    expect(statuses[401]).toBe(60 - statuses[503]!);
+    expect(maxRunning).toBeLessThanOrEqual(MAX_CONCURRENT_CHECKS);
+    const busy = responses.find((r) => r.status === 503)!;
+    expect(busy.headers.get("retry-after")).toBe("1");
+    expect(passwordCheckLoad()).toEqual({ running: 0, waiting: 0 });
+    expect((await login(ADMIN, "198.51.100.31")).status).toBe(200);
   });
 });

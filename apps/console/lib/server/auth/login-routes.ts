@@ -7,7 +7,8 @@ import { errorResponse, jsonError } from "../http-errors";
 import { getLogger } from "../log";
 import { readJson } from "../read-json";
 import { authorize } from "./authorize";
-import { loginWaitMs, recordLoginFailure, recordLoginSuccess } from "./login-throttle";
+import { beginLoginAttempt, recordLoginSuccess } from "./login-throttle";
+import { PasswordChecksBusy, withPasswordCheckSlot } from "./password-check-gate";
 import { checkOrigin, clientAddress, wantsSecureCookie } from "./request-facts";
 import { createSession, deleteSession, SESSION_COOKIE } from "./sessions";
 import { checkPassword } from "./users";
@@ -28,15 +29,25 @@ export async function handleLogin(req: NextRequest): Promise<Response> {
   }
   const username = body.username.trim();
   const address = clientAddress(req);
-  const waitMs = loginWaitMs(username, address);
-  if (waitMs > 0) {
-    const retryAfterSeconds = Math.ceil(waitMs / 1000);
+  let outcome: { waitMs: number } | { user: Awaited<ReturnType<typeof checkPassword>> };
+  try {
+    outcome = await withPasswordCheckSlot(async () => {
+      // Counted before the check, in the same transaction as the wait check (see login-throttle.ts).
+      const waitMs = beginLoginAttempt(username, address);
+      return waitMs > 0 ? { waitMs } : { user: await checkPassword(username, body.password) };
+    });
+  } catch (err) {
+    if (!(err instanceof PasswordChecksBusy)) throw err;
+    getLogger().warn({ username, address }, "login refused: too many password checks at once");
+    return jsonError(503, err.message, { retryAfterSeconds: 1 }, { "retry-after": "1" });
+  }
+  if ("waitMs" in outcome) {
+    const retryAfterSeconds = Math.ceil(outcome.waitMs / 1000);
     getLogger().info({ username, address, retryAfterSeconds }, "login throttled");
     return jsonError(429, `too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) });
   }
-  const user = await checkPassword(username, body.password);
+  const user = outcome.user;
   if (!user) {
-    recordLoginFailure(username, address);
     audit({ actor: { username: username.slice(0, 100) }, address, action: "login.failed", result: "failed", detail: "wrong username or password" });
     getLogger().info({ username, address }, "login failed");
     return jsonError(401, "wrong username or password");

@@ -9,7 +9,10 @@ import "server-only";
 //    address can never lock the real user out from another address; at worst a distributed
 //    attack slows everyone's login for that name by USER.capMs.
 // While any counter blocks, the password is not even checked (no oracle) and the attempt is not
-// counted. Counters forget after FORGET_MS without failures; a success clears the pair and user.
+// counted. An attempt that goes ahead is counted as a failure before its (slow, async) password
+// check, in the same transaction as the wait check, so concurrent guesses cannot all pass the
+// check before any is recorded; a success then takes its count back. Counters forget after
+// FORGET_MS without failures; a success clears the pair and user.
 import { getDb } from "../db/database";
 
 export interface ThrottlePolicy {
@@ -45,8 +48,7 @@ function read(key: string, now: number): Row {
   return row && now - row.last_failure_at < FORGET_MS ? row : { failures: 0, last_failure_at: 0 };
 }
 
-/** Milliseconds until this login may be attempted; 0 when it may go ahead now. */
-export function loginWaitMs(username: string, address: string, now = Date.now()): number {
+function waitMs(username: string, address: string, now: number): number {
   let wait = 0;
   for (const [key, policy] of [
     [pairKey(username, address), PAIR],
@@ -59,6 +61,24 @@ export function loginWaitMs(username: string, address: string, now = Date.now())
   return Math.max(0, wait);
 }
 
+/** Milliseconds until this login may be attempted; 0 when it may go ahead now. Counts nothing. */
+export function loginWaitMs(username: string, address: string, now = Date.now()): number {
+  return waitMs(username, address, now);
+}
+
+/**
+ * One transaction: the wait check and, when the attempt may go ahead, its count as a failure.
+ * Returns the wait (nothing counted) or 0 (counted; call recordLoginSuccess if the password is right).
+ */
+export function beginLoginAttempt(username: string, address: string, now = Date.now()): number {
+  return getDb().transaction(() => {
+    const wait = waitMs(username, address, now);
+    if (wait === 0) recordLoginFailure(username, address, now);
+    return wait;
+  }).immediate();
+}
+
+/** Counts one failure (nested inside beginLoginAttempt's transaction when called from there). */
 export function recordLoginFailure(username: string, address: string, now = Date.now()): void {
   const db = getDb();
   db.transaction(() => {
@@ -70,9 +90,14 @@ export function recordLoginFailure(username: string, address: string, now = Date
     const pairFailures = bump(pairKey(username, address));
     bump(addressKey(address));
     if (pairFailures <= PAIR.free) bump(userKey(username));
-  }).immediate();
+  })();
 }
 
+/** After beginLoginAttempt and a right password: clears the pair and user, and takes back the address's count. */
 export function recordLoginSuccess(username: string, address: string): void {
-  getDb().prepare("DELETE FROM login_throttle WHERE key IN (?, ?)").run(pairKey(username, address), userKey(username));
+  const db = getDb();
+  db.transaction(() => {
+    db.prepare("DELETE FROM login_throttle WHERE key IN (?, ?)").run(pairKey(username, address), userKey(username));
+    db.prepare("UPDATE login_throttle SET failures = max(failures - 1, 0) WHERE key = ?").run(addressKey(address));
+  }).immediate();
 }

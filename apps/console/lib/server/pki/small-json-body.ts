@@ -3,14 +3,13 @@ import "server-only";
 // before anyone is authenticated, so it is capped, and a body that is not JSON carries no
 // credential either.
 import type { NextRequest } from "next/server";
+import { readCappedText } from "../read-json";
 
 const MAX_BODY = 16 * 1024;
 
 export async function smallJsonBody(req: NextRequest): Promise<unknown> {
-  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY) return undefined;
   try {
-    const text = await req.text();
-    return text.length > MAX_BODY ? undefined : (JSON.parse(text) as unknown);
+    return JSON.parse(await readCappedText(req, MAX_BODY)) as unknown;
   } catch {
     return undefined;
   }
