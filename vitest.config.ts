@@ -12,7 +12,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["apps/agent/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "apps/console/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "apps/agent/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "apps/console/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/.next/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -5,8 +5,8 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // Native addon and worker-thread logger: loaded from node_modules at run time, never bundled.
   serverExternalPackages: ["better-sqlite3", "pino"],
-  // The generated proto package is TypeScript source.
-  transpilePackages: ["@sysward/proto"],
+  // The workspace packages are TypeScript source.
+  transpilePackages: ["@sysward/proto", "@sysward/contract"],
   poweredByHeader: false,
 };
 

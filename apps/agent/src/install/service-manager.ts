@@ -3,6 +3,7 @@
 // service.json naming the new version is the commit point: init() after a crash keeps a
 // committed install and undoes any other, so exactly one version is left running.
 import { Code, ConnectError } from "@connectrpc/connect";
+import { isValidPackageName, MAX_HEALTH_SECONDS } from "@sysward/contract";
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ import { clearJournal, readJournal, writeJournal, type InstallJournal } from "./
 import { readManifest } from "./manifest";
 import { prepareExecutable } from "./executable-check";
 import { NameLocks } from "./name-locks";
-import { assertPackageName, isValidPackageName } from "./package-name";
+import { assertPackageName } from "./package-name";
 import {
   currentVersion,
   readServiceRecord,
@@ -71,7 +72,6 @@ export interface ServiceManagerOptions {
   onInstall?: (event: "started" | "succeeded" | "failed" | "rolled-back") => void;
 }
 
-const MAX_HEALTH_SECONDS = 3600;
 const FAILURE_LOG_LINES = 20;
 const NO_LOG: ManagerLogger = { info() {}, warn() {}, error() {} };
 

@@ -1,11 +1,9 @@
 import { Code, ConnectError } from "@connectrpc/connect";
+import { packageNameProblem } from "@sysward/contract";
 
 // Callers validate names before they reach a runtime; runtimes check again because the
 // name becomes part of file names (pid files, unit names) and must never carry a path.
-const NAME = /^[A-Za-z0-9]{1,64}$/;
-
 export function assertServiceName(name: string): void {
-  if (!NAME.test(name)) {
-    throw new ConnectError(`invalid service name ${JSON.stringify(name)}: use 1-64 letters and digits`, Code.InvalidArgument);
-  }
+  const problem = packageNameProblem(name, "service name");
+  if (problem !== null) throw new ConnectError(problem, Code.InvalidArgument);
 }
