@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { consoleDir, repoRoot } from "./paths";
 import type { ProcessSet, Tracked } from "./processes";
 
-export const CONSOLE_DIST_DIR = ".next-bench";
+const CONSOLE_DIST_DIR = ".next-bench";
 const ADMIN_PASSWORD = "bench-admin-password";
 
 export interface ConsoleRig {

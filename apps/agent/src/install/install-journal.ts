@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { RuntimeHandle } from "../runtime/runtime";
 import { fsyncDir, writeFileAtomic } from "./atomic-file";
 
-export const JOURNAL_FILE = "journal.json";
+const JOURNAL_FILE = "journal.json";
 
 export type JournalPhase = "receiving" | "verifying" | "starting" | "health";
 
