@@ -211,9 +211,9 @@ function renderReport(): string {
     `- **Machine:** ${cpus().length} × ${cpuModel}, ${fmtNumber(totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}, ${readFileSync("/proc/sys/kernel/osrelease", "utf8").trim()}`,
     `- **Load average (1 min) during the run:** median ${fmtNumber(loadSummary.median)}, min ${fmtNumber(loadSummary.min)}, max ${fmtNumber(loadSummary.max)} (sampled every 5 s) on ${cpus().length} cores.`,
     "",
-    "The machine is shared: other engineers' builds and test suites ran during the benchmark, so absolute figures are noisy. " +
+    "The machine is shared: other builds and test suites ran during the benchmark, so absolute figures are noisy. " +
       "Every comparison is therefore made against a baseline measured **in the same run**, interleaved with the measurement where it can be, " +
-      "and reported as medians over several rounds with their min–max. Targets are the issue's; a missed target says so with its figure.",
+      "and reported as medians over several rounds with their min–max. Each benchmark states its targets; a missed target says so with its figure.",
     "",
     "## Summary",
     "",

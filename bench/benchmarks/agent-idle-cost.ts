@@ -61,7 +61,7 @@ export async function agentIdleCostBench(ctx: BenchContext): Promise<Section> {
         `(its default; the latest sample covered ${intervalMs} ms and ${servicesSeen} services) and keeps its history in SQLite; nothing calls it during the window. ` +
         `node_exporter (Debian's, default collectors) was scraped ${scrapes} times (${fmtBytes(scrapeBytes / scrapes)} per scrape). ` +
         `CPU is utime+stime from /proc/PID/stat over the whole window, and per ${windowS / slices} s slice (median, min–max) to show the noise; ` +
-        `RSS is VmRSS sampled each second. The host is not idle (other engineers' builds and tests share its 2 cores).`,
+        `RSS is VmRSS sampled each second. The host is not idle (other builds and tests share its 2 cores).`,
       "",
       markdownTable(["process", "CPU % of a core (window)", "per-slice median (min–max)", "RSS median", "RSS max"], rows),
       "",

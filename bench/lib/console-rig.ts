@@ -1,5 +1,5 @@
 // The real console: a production build (`next build` into apps/console/.next-bench, so it never
-// clashes with the other engineers' .next / .next-server) started with its own scripts/start.mjs,
+// clashes with another build's .next / .next-server) started with its own scripts/start.mjs,
 // logged in as admin, with an API token for token-authenticated load.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { consoleDir, repoRoot } from "./paths";
 import type { ProcessSet, Tracked } from "./processes";
 
-export const CONSOLE_DIST_DIR = ".next-bench";
+const CONSOLE_DIST_DIR = ".next-bench";
 const ADMIN_PASSWORD = "bench-admin-password";
 
 export interface ConsoleRig {

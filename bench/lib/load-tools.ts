@@ -32,14 +32,14 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
 }
 
 /** "12.34ms" / "850.00us" / "1.20s" → ms */
-export function parseDuration(text: string): number {
+function parseDuration(text: string): number {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
   if (!m) throw new Error(`not a duration: ${JSON.stringify(text)}`);
   const v = Number(m[1]);
   return m[2] === "us" ? v / 1000 : m[2] === "ms" ? v : m[2] === "s" ? v * 1000 : v * 60_000;
 }
 
-export function parseWrk(out: string): LoadResult {
+function parseWrk(out: string): LoadResult {
   const num = (re: RegExp) => {
     const m = re.exec(out);
     if (!m) throw new Error(`wrk output lacks ${re}:\n${out}`);
@@ -61,7 +61,7 @@ function socketErrors(out: string): number {
   return m ? Number(m[1]) + Number(m[2]) + Number(m[3]) + Number(m[4]) : 0;
 }
 
-export function parseH2load(out: string): LoadResult {
+function parseH2load(out: string): LoadResult {
   const req = /requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored/.exec(out);
   const fin = /finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out);
   const codes = /status codes: (\d+) 2xx/.exec(out);

@@ -20,7 +20,7 @@ export interface MixedZip {
 
 const FORMAT_VERSION = 2;
 const MiB = 1024 * 1024;
-export const defaultCacheDir = () => join(tmpdir(), "sysward-bench-cache");
+const defaultCacheDir = () => join(tmpdir(), "sysward-bench-cache");
 
 const WORDS =
   "service request response agent console install package version health window stream chunk sample memory cpu load error warning info debug user token session proxy upload verify extract running stopped failed restart backoff function const return export import await async".split(

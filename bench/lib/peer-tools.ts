@@ -12,7 +12,7 @@ const TOOLS: Record<string, string> = {
   curl: "curl",
 };
 
-export function hasBinary(bin: string): boolean {
+function hasBinary(bin: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${bin}`], { stdio: "ignore" }).status === 0;
 }
 

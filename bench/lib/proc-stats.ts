@@ -1,44 +1,13 @@
 // CPU time and memory of processes, read from /proc: what `ps` and `top` show, without them.
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-
-let ticks: number | undefined;
-/** USER_HZ: the unit of utime/stime in /proc/PID/stat. */
-export function clockTicks(): number {
-  if (ticks === undefined) {
-    try {
-      ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    } catch {
-      ticks = 100;
-    }
-  }
-  return ticks;
-}
-
-interface StatFields {
-  ppid: number;
-  /** utime + stime of the process (all its threads), seconds. */
-  cpuSeconds: number;
-}
-
-function readStat(pid: number): StatFields | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: fields restart after the last ")".
-  const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  // rest[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
-  return { ppid: Number(rest[1]), cpuSeconds: (Number(rest[11]) + Number(rest[12])) / clockTicks() };
-}
+import { clockTicksPerSecond } from "../../apps/agent/src/perf/host-constants";
+import { listProcesses, readProcStat } from "../../apps/agent/src/runtime/proc-stat";
 
 /** CPU seconds used so far by the process (not its children). */
 export function cpuSeconds(pid: number): number {
-  const s = readStat(pid);
+  const s = readProcStat(pid);
   if (!s) throw new Error(`process ${pid} is gone`);
-  return s.cpuSeconds;
+  return s.cpuTicks / clockTicksPerSecond();
 }
 
 export interface MemoryNow {
@@ -72,13 +41,10 @@ export function resetPeakRss(pid: number): boolean {
 /** `pid` and every process below it. */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const s = readStat(Number(entry));
-    if (!s) continue;
-    const list = children.get(s.ppid) ?? [];
-    list.push(Number(entry));
-    children.set(s.ppid, list);
+  for (const p of listProcesses()) {
+    const list = children.get(p.ppid) ?? [];
+    list.push(p.pid);
+    children.set(p.ppid, list);
   }
   const out: number[] = [];
   const queue = [pid];

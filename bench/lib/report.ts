@@ -1,5 +1,5 @@
-// What each benchmark hands back: its Markdown (tables, notes) and its verdicts against the
-// issue's targets, printed as it finishes and collected into RESULTS.md.
+// What each benchmark hands back: its Markdown (tables, notes) and its verdicts against its
+// targets, printed as it finishes and collected into RESULTS.md.
 
 export interface Verdict {
   benchmark: string;

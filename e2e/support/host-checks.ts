@@ -1,7 +1,9 @@
 // Facts about this machine the specs check directly, beside what the console says.
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+
+export { processAlive } from "../../apps/agent/src/runtime/proc-stat";
 
 /** A TCP port free right now on 127.0.0.1, for a service under test to listen on. */
 export function freePort(): Promise<number> {
@@ -13,16 +15,6 @@ export function freePort(): Promise<number> {
       s.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
     });
   });
-}
-
-/** True while the process exists and is not a zombie. */
-export function processAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 /** Every path under `dir` whose last segment is `name` (directories included). */

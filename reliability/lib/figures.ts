@@ -1,13 +1,12 @@
 // Small numeric helpers for the soak report.
-import { readFileSync } from "node:fs";
+import { clockTicksPerSecond } from "../../apps/agent/src/perf/host-constants";
+import { readProcStat } from "../../apps/agent/src/runtime/proc-stat";
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** User + system CPU time of a process so far, in seconds (/proc/PID/stat fields 14 and 15). */
+/** User + system CPU time of a process so far, in seconds. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const stat = readProcStat(pid);
+  if (!stat) throw new Error(`process ${pid} is gone`);
+  return stat.cpuTicks / clockTicksPerSecond();
 }
 
 export function median(xs: number[]): number {

@@ -1,6 +1,7 @@
 // The command line → one typed Invocation, with node:util parseArgs doing the option syntax
 // (`--health 30`, `--health=30`, `-fn 50`, `--`). Each command declares its positionals and
 // options; anything else is a usage error that names the command's usage line.
+import { MAX_HEALTH_SECONDS, packageNameProblem } from "@sysward/contract";
 import { parseArgs } from "node:util";
 import { usageError } from "./cli-error";
 import { normalizeConsoleUrl } from "./config";
@@ -28,8 +29,6 @@ interface CommandSpec {
   summary: string;
 }
 
-const NAME_RULE = "letters and digits only, 1–64 characters";
-const MAX_HEALTH_SECONDS = 3600;
 export const DEFAULT_TAIL_LINES = 100;
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -79,9 +78,8 @@ const COMMON_OPTIONS: Record<string, OptionSpec> = {
 const LEADING_FLAGS = new Set(["--json", "--help", "-h", "--version", "-V"]);
 
 function checkName(name: string): string {
-  if (!/^[A-Za-z0-9]{1,64}$/.test(name)) {
-    throw usageError(`invalid service name ${JSON.stringify(name)}: names are ${NAME_RULE}`);
-  }
+  const problem = packageNameProblem(name, "service name");
+  if (problem !== null) throw usageError(problem);
   return name;
 }
 

@@ -48,7 +48,7 @@ describe("runCli", () => {
   it("reports a usage error as one line and exit 2", async () => {
     const r = await run(["install", "local", "bad-name", "x.zip"]);
     expect(r.code).toBe(ExitCode.Usage);
-    expect(r.stderr).toBe('sysward: invalid service name "bad-name": names are letters and digits only, 1–64 characters\n');
+    expect(r.stderr).toBe('sysward: invalid service name "bad-name": names are letters and digits only, 1–64 characters (A-Z, a-z, 0-9)\n');
     expect((await run(["help", "nope"])).code).toBe(ExitCode.Usage);
   });
 

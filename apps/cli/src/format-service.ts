@@ -4,7 +4,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { InstallPhase, ServiceState, type Service } from "@sysward/proto";
 import { formatBytes, formatDuration, formatPercent, formatTable } from "./output";
 
-export function stateName(state: ServiceState): string {
+function stateName(state: ServiceState): string {
   return ServiceState[state]?.toLowerCase() ?? "unknown";
 }
 

@@ -26,7 +26,7 @@ export function escapeDispositionValue(value: string): string {
   return value.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 
-export function randomBoundary(): string {
+function randomBoundary(): string {
   return `----sysward${randomBytes(16).toString("hex")}`;
 }
 

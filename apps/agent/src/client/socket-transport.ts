@@ -8,7 +8,7 @@ import net from "node:net";
 export type TransportKind = "connect" | "grpc" | "grpc-web";
 export const TRANSPORT_KINDS: readonly TransportKind[] = ["connect", "grpc", "grpc-web"];
 
-export function createSocketTransport(socketPath: string, token: string | undefined, kind: TransportKind = "connect"): Transport {
+function createSocketTransport(socketPath: string, token: string | undefined, kind: TransportKind = "connect"): Transport {
   const bearer: Interceptor = (next) => (req) => {
     if (token !== undefined) req.header.set("authorization", `Bearer ${token}`);
     return next(req);

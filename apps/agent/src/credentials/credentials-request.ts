@@ -1,13 +1,10 @@
 // The agent's half of POST /api/pki/agent-credentials: prove it holds its current certificate's
 // key (a signature over the time, the certificate's fingerprint and, to renew, a new public key)
-// and get the console's current CRL — and, when renewing, a new certificate. The console builds
-// the same proof bytes in apps/console/lib/server/pki/enroll-proof.ts — change both or neither.
+// and get the console's current CRL — and, when renewing, a new certificate. The signed bytes are
+// shared with the console (@sysward/contract).
+import { credentialsProofMessage } from "@sysward/contract";
 import { sign, X509Certificate, type KeyObject } from "node:crypto";
 import { consoleReason, postToConsole } from "../enroll/post-to-console";
-
-export function credentialsProofMessage(time: string, certFingerprint256: string, newPublicKeyPem: string | undefined): Buffer {
-  return Buffer.from(`sysward-agent-credentials-v1\n${time}\n${certFingerprint256}\n${newPublicKeyPem?.trim() ?? ""}\n`);
-}
 
 export interface CredentialsRequest {
   consoleUrl: string;

@@ -1,13 +1,10 @@
 // The agent's half of POST /api/enroll: a new ECDSA P-256 key, a signature proving it holds it,
-// and the console's answer checked before anything is trusted. The console builds the same proof
-// bytes in apps/console/lib/server/pki/enroll-proof.ts — change both or neither.
+// and the console's answer checked before anything is trusted. The signed bytes are shared with
+// the console (@sysward/contract).
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, X509Certificate } from "node:crypto";
+import { enrollProofMessage } from "@sysward/contract";
 import { verifyCrl } from "../credentials/crl";
 import { consoleReason, postToConsole } from "./post-to-console";
-
-export function enrollProofMessage(token: string, address: string, publicKeyPem: string): Buffer {
-  return Buffer.from(`sysward-enroll-v1\n${token}\n${address}\n${publicKeyPem.trim()}\n`);
-}
 
 export interface EnrollRequest {
   consoleUrl: string;

@@ -7,7 +7,7 @@ import type { RuntimeHandle } from "../runtime/runtime";
 import { fsyncDir, writeFileAtomic } from "./atomic-file";
 import type { JournalPhase } from "./install-steps";
 
-export const JOURNAL_FILE = "journal.json";
+const JOURNAL_FILE = "journal.json";
 
 
 export interface InstallJournal {

@@ -3,6 +3,7 @@
 // it runs), the crash point SYSWARD_TEST_CRASH_AT can stop it at, its action, what undoes it in
 // process, and what recovery must undo after a crash. Running (runInstallSteps), undoing,
 // recovering (recoverInstall) and the crash tests' list of points are all read from this table.
+import { MAX_HEALTH_SECONDS } from "@sysward/contract";
 import { DomainError } from "../domain-error";
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
@@ -187,7 +188,6 @@ export const CRASH_POINTS: readonly CrashPointName[] = [...INSTALL_CRASH_POINTS,
 class StartFailure extends Error {}
 
 const FAILURE_LOG_LINES = 20;
-const MAX_HEALTH_SECONDS = 3600;
 
 /** Refuses a header before any byte is read: its health window, sha256 and announced size. */
 export function checkInstallHeader(header: InstallHeaderInput, defaultHealthSeconds: number, maxPackageBytes: number): { healthSeconds: number; expectSha?: string } {

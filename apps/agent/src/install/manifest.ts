@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { normaliseEntryPath } from "./entry-path";
 
-export const MANIFEST_FILE = "sysward.json";
+const MANIFEST_FILE = "sysward.json";
 const MAX_MANIFEST_BYTES = 64 * 1024;
 
 const hostPort = z
@@ -28,7 +28,7 @@ const LimitsSchema = z.strictObject({
   cpuQuotaPercent: z.number().int().min(1).max(100_000).optional(),
 });
 
-export const ManifestSchema = z.strictObject({
+const ManifestSchema = z.strictObject({
   exec: z.string().min(1).max(1024),
   args: z.array(z.string().max(4096)).max(256).default([]),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "env names are letters, digits and _"), z.string()).default({}),

@@ -1,15 +1,14 @@
+// The rule itself is tested in @sysward/contract; here, that the agent refuses with InvalidArgument.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { describe, expect, it } from "vitest";
-import { assertPackageName, isValidPackageName } from "./package-name";
+import { assertPackageName } from "./package-name";
 
-describe("package names (the seed's rule: 1–64 ASCII letters and digits)", () => {
-  it.each(["a", "helloweb", "Z9", "x".repeat(64)])("accepts %j", (n) => {
-    expect(isValidPackageName(n)).toBe(true);
-    expect(() => assertPackageName(n)).not.toThrow();
+describe("assertPackageName", () => {
+  it("lets a valid name through", () => {
+    expect(() => assertPackageName("helloweb9")).not.toThrow();
   });
 
-  it.each(["", "x".repeat(65), "hello-web", "a b", "../x", "a/b", "é", "a.b", "a\n", "ａ"])("refuses %j with InvalidArgument", (n) => {
-    expect(isValidPackageName(n)).toBe(false);
+  it.each(["", "hello-web", "../x"])("refuses %j with InvalidArgument", (n) => {
     let err: unknown;
     try {
       assertPackageName(n);
@@ -18,6 +17,6 @@ describe("package names (the seed's rule: 1–64 ASCII letters and digits)", () 
     }
     expect(err).toBeInstanceOf(ConnectError);
     expect((err as ConnectError).code).toBe(Code.InvalidArgument);
-    expect((err as ConnectError).rawMessage).toMatch(/letters or digits/);
+    expect((err as ConnectError).rawMessage).toMatch(/^invalid package name .*letters and digits only/);
   });
 });

@@ -19,7 +19,8 @@ import {
 } from "./install-steps";
 import { NameLocks } from "./name-locks";
 import { discardPackageDir, lastLogLines, serviceSpec } from "./package-dir";
-import { assertPackageName, isValidPackageName } from "./package-name";
+import { isValidPackageName } from "@sysward/contract";
+import { assertPackageName } from "./package-name";
 import { currentVersion, readServiceRecord, writeServiceRecord, type ServiceRecord, type VersionRecord } from "./service-record";
 import type { ChangeResult, InstallHeaderInput, ManagerLogger, ServiceView } from "./service-types";
 import { serviceView, type Progress } from "./service-view";

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { RuntimeHandle } from "../runtime/runtime";
 import { writeFileAtomic } from "./atomic-file";
 
-export const SERVICE_FILE = "service.json";
+const SERVICE_FILE = "service.json";
 
 const VersionRecordSchema = z.object({
   id: z.string(),

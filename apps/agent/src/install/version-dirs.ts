@@ -12,7 +12,7 @@ export function makeVersionId(n: number, sha256: string): string {
   return `${n}-${sha256.slice(0, 8)}`;
 }
 
-export function isVersionId(id: string): boolean {
+function isVersionId(id: string): boolean {
   return VERSION_ID.test(id);
 }
 

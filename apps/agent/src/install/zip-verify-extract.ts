@@ -14,7 +14,7 @@ import { openZipBounded } from "./bounded-zip-reader";
 import { normaliseEntryPath, showEntryName } from "./entry-path";
 
 export interface ExtractLimits {
-  /** Most entries (files + directories) an archive may hold. Issue: 10,000. */
+  /** Most entries (files + directories) an archive may hold. */
   maxEntries: number;
   /** Most bytes all files may inflate to, counted on the real inflated data. */
   maxTotalBytes: number;

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants as fsc } from "node:fs";
 import type { AgentConfig } from "../config";
+import { isSameLiveProcess, readProcStat } from "../runtime/proc-stat";
 
 export class AgentLockedError extends Error {}
 
@@ -34,25 +35,14 @@ export function loadOrCreateToken(tokenPath: string): string {
   return token;
 }
 
-/** Process start time (clock ticks since boot), so a reused pid is never mistaken for a live agent. */
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // comm may contain spaces and parentheses: fields start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19];
-  } catch {
-    return undefined;
-  }
-}
-
 /** Takes the data dir's lock or throws AgentLockedError naming the running agent. */
 export function acquireLock(lockPath: string): () => void {
-  const me = `${process.pid} ${processStartTime(process.pid) ?? "?"}\n`;
+  // pid + start time, so a reused pid is never mistaken for a live agent.
+  const me = `${process.pid} ${readProcStat(process.pid)?.startTime ?? "?"}\n`;
   try {
     const [pidText, start] = readFileSync(lockPath, "utf8").trim().split(" ");
     const pid = Number(pidText);
-    if (pid && pid !== process.pid && start && processStartTime(pid) === start) {
+    if (pid && pid !== process.pid && start && isSameLiveProcess(pid, start)) {
       throw new AgentLockedError(
         `another agent (pid ${pid}) is already running on this data dir (${lockPath}); stop it first or set SYSWARD_DATA_DIR`,
       );

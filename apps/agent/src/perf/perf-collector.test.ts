@@ -6,16 +6,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { PerfCollector } from "./perf-collector";
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from "../runtime/testing/wait-for";
 
 describe("PerfCollector", () => {
   const cleanups: (() => unknown)[] = [];
@@ -67,7 +58,7 @@ describe("PerfCollector", () => {
     expect(() => {
       (first.cpu as { busyPercent: number }).busyPercent = 1234;
     }).toThrow(TypeError);
-    const next = await waitFor("a newer sample", () => (c.latest() !== first ? c.latest() : undefined));
+    const next = await waitFor(() => (c.latest() !== first ? c.latest() : undefined), "a newer sample");
     expect(next.time!.seconds * 1_000_000_000n + BigInt(next.time!.nanos)).toBeGreaterThan(first.time!.seconds * 1_000_000_000n + BigInt(first.time!.nanos));
     expect(first.cpu!.busyPercent).not.toBe(1234);
   });
@@ -83,7 +74,7 @@ describe("PerfCollector", () => {
       throw new Error("a broken subscriber");
     });
     expect(c.stats().watchers).toBe(2);
-    await waitFor("three samples", () => (got.length >= 3 ? true : undefined));
+    await waitFor(() => got.length >= 3, "three samples");
     expect(got.every((s) => recorded.includes(s))).toBe(true);
     expect(got.at(-1)).toBe(c.latest());
     expect(c.stats().errors).toBeGreaterThanOrEqual(3); // the broken subscriber, reported each time, did not stop anything
@@ -109,11 +100,11 @@ describe("PerfCollector", () => {
     const tree = spawnTree("sleep 30 & timeout 3 sh -c 'while :; do :; done' & wait");
     const c = collector({ servicePids: () => new Map([["busy", [tree.pid!]], ["idle", []]]) });
     await c.start();
-    const s = await waitFor("the busy service near one full core", () => {
+    const s = await waitFor(() => {
       const svc = c.latest().services.find((x) => x.name === "busy");
       // sh + sleep + timeout + the spinning sh
       return svc && svc.processCount === 4 && svc.cpuPercent > 50 ? c.latest() : undefined;
-    });
+    }, "the busy service near one full core");
     expect(s.services.map((x) => x.name)).toEqual(["busy", "idle"]);
     const busy = s.services[0]!;
     expect(busy.rssBytes).toBeGreaterThan(4n * 4096n);
@@ -150,7 +141,7 @@ describe("PerfCollector", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(seen).toEqual([]);
     writeFileSync(join(proc, "stat"), stat(150, 250)); // idle since: 0 % busy over the covered windows
-    const next = await waitFor("a sample after the counters move", () => seen[0]);
+    const next = await waitFor(() => seen[0], "a sample after the counters move");
     expect(next.cpu?.idlePercent).toBe(100);
   });
 });

@@ -38,7 +38,7 @@ export function buildPerfSample(prev: HostReading, cur: HostReading, clockTicks:
   return deepFreeze(sample);
 }
 
-export function deepFreeze<T>(value: T): T {
+function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const v of Object.values(value)) deepFreeze(v);

@@ -4,16 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ProcessTreeReader, type ProcessInfo, type TreeStrategy } from "./process-tree";
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { waitFor } from "../runtime/testing/wait-for";
 
 const liveHasChildrenFiles = fs.existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
 
@@ -33,11 +24,11 @@ describe("ProcessTreeReader on the live /proc", () => {
     const comm = (pid: number) => fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
     // Three processes, once both forks have exec'd sleep (a fresh fork is still "sh"; a process
     // read in the middle of its exec briefly shows no resident memory).
-    const procs = await waitFor("three processes", () => {
+    const procs = await waitFor(() => {
       const list = reader.read(new Map([["svc", [root]]])).get("svc")!;
       const settled = list.length === 3 && list.filter((p) => comm(p.pid) === "sleep").length === 2 && list.every((p) => p.rssBytes > 0);
       return settled ? list : undefined;
-    });
+    }, "three processes");
     const byPid = new Map(procs.map((p) => [p.pid, p]));
     expect(byPid.get(root)?.ppid).toBe(process.pid);
     const children = procs.filter((p) => p.pid !== root);
@@ -46,7 +37,7 @@ describe("ProcessTreeReader on the live /proc", () => {
 
     // Gone after the kill: an empty list, not an error.
     process.kill(-root, "SIGKILL");
-    await waitFor("the tree to disappear", () => (reader.read(new Map([["svc", [root]]])).get("svc")!.length === 0 ? true : undefined));
+    await waitFor(() => reader.read(new Map([["svc", [root]]])).get("svc")!.length === 0, "the tree to disappear");
   });
 
   it(`picks "${liveHasChildrenFiles ? "children" : "scan"}" here: this kernel ${liveHasChildrenFiles ? "has" : "lacks"} /proc/PID/task/TID/children`, () => {

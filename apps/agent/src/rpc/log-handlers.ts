@@ -7,7 +7,7 @@ import { AgentService, LogStream, LogsResponseSchema } from "@sysward/proto";
 import type { ServiceManager } from "../install/service-manager";
 
 /** More than this many lines of history in one call is a request for a log file, not a tail. */
-export const MAX_TAIL_LINES = 10_000;
+const MAX_TAIL_LINES = 10_000;
 
 export interface LogHandlerDeps {
   services: ServiceManager;

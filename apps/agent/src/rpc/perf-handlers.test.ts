@@ -12,20 +12,11 @@ import { PerfCollector } from "../perf/perf-collector";
 import { PerfWatchers } from "../perf/perf-watchers";
 import { perfHandlers } from "./perf-handlers";
 import pino from "pino";
+import { waitFor } from "../runtime/testing/wait-for";
 import { errorsInterceptor } from "./interceptors/errors";
 
 // The agent's own error mapping: domain errors reach the client with their Connect codes.
 const ERRORS = { router: { interceptors: [errorsInterceptor(pino({ level: "silent" }))] } };
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const ms = (t: Timestamp | undefined) => timestampMs(t!);
 
@@ -80,7 +71,7 @@ describe("perf handlers", () => {
     expect(idx.every((i) => i >= 0)).toBe(true);
     expect(idx.slice(1).every((v, i) => v === idx[i]! + 1)).toBe(true); // a prompt reader misses none
     expect(got.every((r) => r.dropped === 0n)).toBe(true);
-    await waitFor("the watcher to go", () => (watchers.stats().active === 0 && perf.stats().watchers === 1 ? true : undefined));
+    await waitFor(() => watchers.stats().active === 0 && perf.stats().watchers === 1, "the watcher to go");
   });
 
   it("WatchPerf honours every", async () => {
@@ -115,7 +106,7 @@ describe("perf handlers", () => {
 
     abort.abort();
     await expect(gone.next()).rejects.toMatchObject({ code: Code.Canceled });
-    await waitFor("one watcher left", () => (watchers.stats().active === 1 ? true : undefined));
+    await waitFor(() => watchers.stats().active === 1, "one watcher left");
 
     await perf.stop();
     // The stream ends cleanly (done, no error) — possibly after one last pending sample.
@@ -132,7 +123,7 @@ describe("perf handlers", () => {
     await Promise.all(streams.map((s) => s.next())); // each has its first sample; none reads again
     expect(watchers.stats().active).toBe(200);
     const start = perf.stats().samplesTaken;
-    await waitFor("ten more samples", () => (perf.stats().samplesTaken >= start + 10 ? true : undefined));
+    await waitFor(() => perf.stats().samplesTaken >= start + 10, "ten more samples");
     const states = watchers.watchers();
     expect(states).toHaveLength(200);
     expect(Math.max(...states.map((s) => s.queued))).toBeLessThanOrEqual(1);
@@ -145,7 +136,7 @@ describe("perf handlers", () => {
     expect(ms(late.value!.sample!.time)).toBeGreaterThanOrEqual(ms(published[start + 9]!.time));
 
     abort.abort();
-    await waitFor("all watchers gone", () => (watchers.stats().active === 0 && perf.stats().watchers === 1 ? true : undefined));
+    await waitFor(() => watchers.stats().active === 0 && perf.stats().watchers === 1, "all watchers gone");
   });
 
   it("WatchPerf refuses more watchers than the limit with ResourceExhausted", async () => {
@@ -161,7 +152,7 @@ describe("perf handlers", () => {
 
   it("PerfHistory returns the collected samples", async () => {
     const from = Date.now() - 1000;
-    await waitFor("a few samples", () => (published.length >= 5 ? true : undefined));
+    await waitFor(() => published.length >= 5, "a few samples");
     const res = await client.perfHistory({ start: timestampFromMs(from) });
     expect(res.resolution).toBe("1s");
     expect(res.stepSeconds).toBe(1);

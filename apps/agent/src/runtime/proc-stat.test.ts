@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { isSameLiveProcess, listProcesses, processGroupAlive, readProcStat, signalProcessGroup } from "./proc-stat";
+import { isSameLiveProcess, listProcesses, processAlive, processGroupAlive, readProcStat, signalProcessGroup } from "./proc-stat";
 import { waitFor } from "./testing/wait-for";
 
 describe("proc stat", () => {
@@ -25,6 +25,22 @@ describe("proc stat", () => {
     const all = listProcesses();
     expect(all.some((p) => p.pid === process.pid)).toBe(true);
     expect(all.every((p) => p.state !== "Z" && p.state !== "X")).toBe(true);
+  });
+
+  it("counts a zombie as dead, and a running process as alive", async () => {
+    // sh starts a child that exits at once, then becomes `sleep`, which never reaps it.
+    const parent = spawn("/bin/sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    try {
+      let out = "";
+      parent.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      const zombie = Number(await waitFor(() => out.includes("\n") && out.trim(), "the child's pid"));
+      await waitFor(() => readProcStat(zombie)?.state === "Z", "the child to be a zombie");
+      expect(processAlive(zombie)).toBe(false);
+      expect(processAlive(parent.pid!)).toBe(true);
+    } finally {
+      parent.kill("SIGKILL");
+    }
+    expect(processAlive(2 ** 22 + 1)).toBe(false);
   });
 
   it("identifies a live process by pid and start time, and rejects a wrong start time", () => {

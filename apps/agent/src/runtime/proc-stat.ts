@@ -3,7 +3,8 @@ import { parsePidStat, type PidStat } from "../perf/proc-parsers";
 import { readProcText } from "../perf/proc-reader";
 
 // Identity and grouping of processes from /proc/PID/stat (parsed by perf/proc-parsers.ts, the one
-// parser of that file). A pid alone is not an identity (pids are reused); pid + start time
+// parser of that file; the agent's lock, the benchmarks, the soak and the e2e specs read it here
+// too). A pid alone is not an identity (pids are reused); pid + start time
 // (field 22, clock ticks since boot) is.
 
 export interface ProcStat extends PidStat {
@@ -25,6 +26,12 @@ export function readProcStat(pid: number): ProcStat | undefined {
 function isDead(stat: ProcStat): boolean {
   // Zombies count as dead: our PID 1 may never reap orphans, and a zombie runs nothing.
   return stat.state === "Z" || stat.state === "X";
+}
+
+/** True while `pid` exists and is not a zombie. */
+export function processAlive(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== undefined && !isDead(stat);
 }
 
 /** True if `pid` runs and is the very process that had `startTime` (not a reused pid). */

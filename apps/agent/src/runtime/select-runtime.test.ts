@@ -1,55 +1,68 @@
+// The choice between runtimes, with the systemd detection injected: both answers are tested on
+// any machine, whether or not it runs a systemd user manager.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Runtime } from "./runtime";
 import { selectRuntime } from "./select-runtime";
-import { SystemdRuntime } from "./systemd/systemd-runtime";
+import type { Detection } from "./systemd/user-manager";
 
-const systemd = await SystemdRuntime.detect();
+const FOUND: Detection = { available: true, reason: "the user manager answers: running" };
+const MISSING: Detection = { available: false, reason: "no systemd user manager on the bus" };
 
 describe("selectRuntime", () => {
   let stateDir: string;
   let chosen: Runtime[];
+  let detections: number;
+  const detect = (answer: Detection) => async () => {
+    detections++;
+    return answer;
+  };
   beforeEach(async () => {
     stateDir = await mkdtemp(join(tmpdir(), "sysward-select-"));
     chosen = [];
+    detections = 0;
   });
   afterEach(async () => {
     for (const rt of chosen) await rt.close();
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  it("honours an explicit supervisor preference", async () => {
-    const { runtime, reason } = await selectRuntime({ preference: "supervisor", stateDir });
+  it("honours an explicit supervisor preference without looking for systemd", async () => {
+    const { runtime, reason } = await selectRuntime({ preference: "supervisor", stateDir, detectSystemd: detect(FOUND) });
     chosen.push(runtime);
     expect(runtime.name).toBe("supervisor");
-    expect(reason).toContain("configuration");
+    expect(reason).toMatch(/^supervisor chosen by configuration; /);
+    expect(detections).toBe(0);
   });
 
-  it("auto picks what this machine supports, and says why", async () => {
-    const { runtime, reason } = await selectRuntime({ preference: "auto", stateDir });
+  it("auto picks systemd where a user manager answers, and says why", async () => {
+    const { runtime, reason } = await selectRuntime({ preference: "auto", stateDir, detectSystemd: detect(FOUND) });
     chosen.push(runtime);
-    expect(runtime.name).toBe(systemd.available ? "systemd" : "supervisor");
-    expect(reason).toContain(systemd.reason);
+    expect(runtime.name).toBe("systemd");
+    expect(reason).toBe(`auto: a systemd user manager is reachable (${FOUND.reason})`);
+    expect(detections).toBe(1);
   });
 
-  it.skipIf(systemd.available)(
-    `explicit systemd without a user manager fails with FailedPrecondition${systemd.available ? " (skipped: this machine has a user manager)" : ""}`,
-    async () => {
-      await expect(selectRuntime({ preference: "systemd", stateDir })).rejects.toMatchObject({
-        kind: "failed-precondition",
-        message: expect.stringContaining(systemd.reason),
-      });
-    },
-  );
+  it("auto falls back to the supervisor without one, and says why", async () => {
+    const { runtime, reason } = await selectRuntime({ preference: "auto", stateDir, detectSystemd: detect(MISSING) });
+    chosen.push(runtime);
+    expect(runtime.name).toBe("supervisor");
+    expect(reason).toMatch(new RegExp(`^auto: ${MISSING.reason}, so the agent supervises services itself; `));
+  });
 
-  it.skipIf(!systemd.available)(
-    `explicit systemd with a user manager picks systemd${systemd.available ? "" : ` (skipped: ${systemd.reason})`}`,
-    async () => {
-      const { runtime } = await selectRuntime({ preference: "systemd", stateDir });
-      chosen.push(runtime);
-      expect(runtime.name).toBe("systemd");
-    },
-  );
+  it("explicit systemd with a user manager picks systemd", async () => {
+    const { runtime, reason } = await selectRuntime({ preference: "systemd", stateDir, detectSystemd: detect(FOUND) });
+    chosen.push(runtime);
+    expect(runtime.name).toBe("systemd");
+    expect(reason).toBe(`systemd chosen by configuration (${FOUND.reason})`);
+  });
+
+  it("explicit systemd without a user manager fails with a failed-precondition error and the reason", async () => {
+    await expect(selectRuntime({ preference: "systemd", stateDir, detectSystemd: detect(MISSING) })).rejects.toMatchObject({
+      kind: "failed-precondition",
+      message: expect.stringContaining(MISSING.reason),
+    });
+  });
 });

@@ -11,7 +11,7 @@ export const CHART_COLORS = {
 } as const;
 
 /** One color per service line, cycled. */
-export const SERIES_COLORS = ["#2557d6", "#17804a", "#c4321f", "#a55d00", "#7b3fc4", "#0e7c86", "#b8327a", "#5b6b00"] as const;
+const SERIES_COLORS = ["#2557d6", "#17804a", "#c4321f", "#a55d00", "#7b3fc4", "#0e7c86", "#b8327a", "#5b6b00"] as const;
 
 export function seriesColor(index: number): string {
   return SERIES_COLORS[index % SERIES_COLORS.length] ?? SERIES_COLORS[0];

@@ -10,10 +10,6 @@ const STATES: Record<ServiceState, { tone: PillTone; label: string; hint?: strin
   [ServiceState.BACKOFF]: { tone: "warn", label: "Restarting", hint: "crashed; waiting out the restart backoff" },
 };
 
-export function stateLabel(state: ServiceState): string {
-  return STATES[state]?.label ?? "Unknown";
-}
-
 export function ServiceStatePill({ service }: { service: Service }) {
   const info = STATES[service.state] ?? STATES[ServiceState.UNSPECIFIED];
   const exit =

@@ -11,7 +11,7 @@ export function UserProvider({ user, children }: { user: User; children: ReactNo
   return <UserContext.Provider value={user}>{children}</UserContext.Provider>;
 }
 
-export function useUser(): User {
+function useUser(): User {
   const user = useContext(UserContext);
   if (!user) throw new Error("useUser() outside <UserProvider>: render this inside the (console) layout");
   return user;

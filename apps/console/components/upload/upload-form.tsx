@@ -1,11 +1,11 @@
 "use client";
 
+import { MAX_HEALTH_SECONDS, PACKAGE_NAME_RULE, packageNameProblem } from "@sysward/contract";
 import { useEffect, useReducer, useRef, useState, type DragEvent, type FormEvent } from "react";
 import { formatBytes } from "../../lib/client/format";
 import { suggestPackageName } from "../../lib/client/suggest-package-name";
 import { sendPackage } from "../../lib/client/upload-request";
 import { healthSecondsLeft, initialUploadState, uploadPercent, uploadReducer } from "../../lib/client/upload-state";
-import { PACKAGE_NAME_RULE, packageNameProblem } from "../../lib/shared/package-name";
 import { Button } from "../ui/button";
 import { ErrorNotice, Notice } from "../ui/error-notice";
 import styles from "./upload-form.module.css";
@@ -13,7 +13,6 @@ import { UploadSteps } from "./upload-steps";
 
 /** The agent's health window when none is given (InstallHeader.health_seconds unset). */
 const DEFAULT_HEALTH_SECONDS = 30;
-const MAX_HEALTH_SECONDS = 3600;
 
 function healthProblem(text: string): string | null {
   if (text.trim() === "") return null;

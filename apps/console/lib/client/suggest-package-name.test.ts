@@ -1,5 +1,5 @@
+import { isValidPackageName } from "@sysward/contract";
 import { describe, expect, it } from "vitest";
-import { isValidPackageName } from "../shared/package-name";
 import { suggestPackageName } from "./suggest-package-name";
 
 describe("suggestPackageName", () => {

@@ -7,11 +7,11 @@ import { useMemo } from "react";
 
 export type AgentClient = Client<typeof AgentService>;
 
-export function createAgentTransport(agentId: string): Transport {
+function createAgentTransport(agentId: string): Transport {
   return createConnectTransport({ baseUrl: `/rpc/${encodeURIComponent(agentId)}` });
 }
 
-export function createAgentClient(agentId: string): AgentClient {
+function createAgentClient(agentId: string): AgentClient {
   return createClient(AgentService, createAgentTransport(agentId));
 }
 

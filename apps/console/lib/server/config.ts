@@ -34,7 +34,7 @@ export interface ConsoleConfig {
   logFile: string | undefined;
 }
 
-export class ConfigError extends Error {}
+class ConfigError extends Error {}
 
 function positiveNumber(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   const raw = env[key];
@@ -49,7 +49,7 @@ function xdgDataHome(env: NodeJS.ProcessEnv): string {
   return xdg && xdg.startsWith("/") ? xdg : join(homedir(), ".local", "share");
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
+function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   // Run-time data paths, not app files: turbopackIgnore keeps Next from tracing the whole project.
   const dataDir = resolve(/*turbopackIgnore: true*/ env.SYSWARD_CONSOLE_DATA_DIR || join(xdgDataHome(env), "sysward-console"));
   const localAgentDataDir = resolve(/*turbopackIgnore: true*/ env.SYSWARD_DATA_DIR || join(xdgDataHome(env), "sysward"));

@@ -1,7 +1,6 @@
 // Which AgentService methods a role may call through the console. The table is typed against the
 // generated service so a method added to the proto fails the typecheck until someone classifies it.
 import { AgentService } from "@sysward/proto";
-import type { Role } from "./types";
 
 type MethodLocalName = keyof typeof AgentService.method;
 
@@ -49,7 +48,3 @@ export function allAgentMethods(): AgentMethodInfo[] {
   return [...BY_PROTO_NAME.values()];
 }
 
-/** Admins may do everything; viewers only read. */
-export function roleMayCall(role: Role, access: MethodAccess): boolean {
-  return access === "read" || role === "admin";
-}

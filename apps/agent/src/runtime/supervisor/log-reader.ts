@@ -24,7 +24,7 @@ export interface ReadLogsOptions {
 
 const CHUNK = 64 * 1024;
 const NEWLINE = 0x0a;
-export const DEFAULT_MAX_LINE_BYTES = 16 * 1024;
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024;
 
 export interface FileTail {
   /** Up to N complete lines, oldest first. */

@@ -17,7 +17,7 @@ export interface SandboxChoice {
   reason: string;
 }
 
-export function findExecutable(name: string, path = SERVICE_PATH): string | undefined {
+function findExecutable(name: string, path = SERVICE_PATH): string | undefined {
   for (const dir of path.split(":")) {
     const candidate = join(dir, name);
     try {

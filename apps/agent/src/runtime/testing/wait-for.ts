@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+/**
+ * Polls `probe` until it returns something other than undefined or false, and returns that; fails
+ * after `timeoutMs` naming `what`. The one polling helper of the agent's and the console's tests.
+ */
 export async function waitFor<T>(
   probe: () => T | undefined | false | Promise<T | undefined | false>,
   what: string,

@@ -28,7 +28,7 @@ const AUDIT_ACTIONS: Partial<Record<string, AuditAction>> = {
 };
 
 /** A Connect error response: connect-web (and gRPC-Web clients, via the HTTP status) understand it. */
-export function connectError(status: number, code: string, message: string): Response {
+function connectError(status: number, code: string, message: string): Response {
   return Response.json({ code, message }, { status, headers: { "cache-control": "no-store" } });
 }
 

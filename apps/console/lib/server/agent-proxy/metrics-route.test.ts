@@ -11,7 +11,8 @@ import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { ParsedMetrics } from "../../../../agent/src/metrics/testing/parsed-metrics";
 import type { TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
-import { consoleRequest, setupConsoleTestEnv, waitFor, type RequestOptions } from "../testing/console-test-env";
+import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
+import { consoleRequest, setupConsoleTestEnv, type RequestOptions } from "../testing/console-test-env";
 
 const env = setupConsoleTestEnv();
 let agent: TestAgent;
@@ -51,10 +52,10 @@ describe("/agents/<id>/metrics", () => {
   it("is live: the agent's counters move between scrapes", async () => {
     const first = await scrape({ session: viewer });
     const cpu0 = first.sum("sysward_system_cpu_seconds_total");
-    const later = await waitFor("CPU seconds to grow", async () => {
+    const later = await waitFor(async () => {
       const m = await scrape({ session: viewer });
       return m.sum("sysward_system_cpu_seconds_total") > cpu0 ? m : undefined;
-    });
+    }, "CPU seconds to grow");
     expect(later.value("sysward_agent_perf_samples_total")).toBeGreaterThan(first.value("sysward_agent_perf_samples_total")!);
     // An RPC made between two scrapes is counted in the second.
     const before = later.value("sysward_agent_rpc_handled_total", { method: "AgentInfo", code: "OK" }) ?? 0;

@@ -16,7 +16,8 @@ import { createUser } from "../auth/users";
 import { agentConnection } from "../agents/agent-connection";
 import { getAgentRecord } from "../agents/registry";
 import type { TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
-import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv, waitFor, type RequestOptions } from "../testing/console-test-env";
+import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
+import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv, type RequestOptions } from "../testing/console-test-env";
 
 const env = setupConsoleTestEnv();
 const PERF_INTERVAL_MS = 1000;
@@ -105,7 +106,7 @@ describe.each<Kind>(["connect", "grpc-web"])("through the proxy over %s", (kind)
   it("cancelling a stream in the browser cancels the agent's side too", async () => {
     const conn = agentConnection(getAgentRecord("local")!);
     // Streams of earlier tests were aborted too: the agent drops them all.
-    await waitFor("the agent to have no watchers", async () => (await agentWatchers()) === 0);
+    await waitFor(async () => (await agentWatchers()) === 0, "the agent to have no watchers");
     const before = 0;
     const ac = new AbortController();
     const it = browserClient(kind, { session: viewer }).watchPerf({}, { signal: ac.signal })[Symbol.asyncIterator]();
@@ -114,8 +115,8 @@ describe.each<Kind>(["connect", "grpc-web"])("through the proxy over %s", (kind)
     expect(await agentWatchers()).toBe(before + 1);
     ac.abort();
     await expect(it.next()).rejects.toThrow();
-    await waitFor("the upstream stream to close", () => conn.sessions.state() === "idle");
-    await waitFor("the agent to drop its watcher", async () => (await agentWatchers()) === before);
+    await waitFor(() => conn.sessions.state() === "idle", "the upstream stream to close");
+    await waitFor(async () => (await agentWatchers()) === before, "the agent to drop its watcher");
   });
 
   it("without a session the call fails Unauthenticated; a foreign Origin is PermissionDenied", async () => {

@@ -54,14 +54,3 @@ export function bearerTokenSource(credential: AgentCredential): () => string {
   };
 }
 
-/** Credentials as the API shows them: never the token. */
-export function redactCredential(c: AgentCredential): Record<string, string> {
-  switch (c.kind) {
-    case "token-file":
-      return { kind: c.kind, path: c.path };
-    case "token":
-      return { kind: c.kind };
-    case "mtls":
-      return { kind: c.kind, caPath: c.caPath, certPath: c.certPath, keyPath: c.keyPath };
-  }
-}

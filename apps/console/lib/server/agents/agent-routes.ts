@@ -15,7 +15,7 @@ import { deleteAgent, getAgentRecord, listAgents, registerAgent } from "./regist
 
 const UP_CHECK_TIMEOUT_MS = 1500;
 
-export async function isAgentUp(agentId: string): Promise<boolean> {
+async function isAgentUp(agentId: string): Promise<boolean> {
   const record = getAgentRecord(agentId);
   if (!record) return false;
   try {

@@ -30,7 +30,7 @@ const toSummary = (r: TokenRow): ApiTokenSummary => ({
   lastUsedAt: r.last_used_at === null ? null : new Date(r.last_used_at).toISOString(),
 });
 
-export function tokenNameProblem(name: string): string | null {
+function tokenNameProblem(name: string): string | null {
   return name.trim().length >= 1 && name.length <= 100 ? null : "token names need 1–100 characters";
 }
 

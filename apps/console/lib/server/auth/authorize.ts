@@ -39,7 +39,7 @@ function refuse(status: 401 | 403, message: string, format: AuthorizeOptions["fo
 }
 
 /** Who sent the request, or null. A present but wrong Bearer header never falls back to the cookie. */
-export function authenticate(req: NextRequest): Omit<Principal, "address"> | null {
+function authenticate(req: NextRequest): Omit<Principal, "address"> | null {
   const authorization = req.headers.get("authorization");
   if (authorization !== null) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);

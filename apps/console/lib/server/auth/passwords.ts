@@ -8,7 +8,7 @@ const KEY_LEN = 32;
 const SALT_LEN = 16;
 
 export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 1024;
+const PASSWORD_MAX_LENGTH = 1024;
 
 function derive(password: string, salt: Buffer, opts: ScryptOptions, keyLen: number): Promise<Buffer> {
   return new Promise((resolve, reject) =>

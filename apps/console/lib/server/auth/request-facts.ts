@@ -24,7 +24,7 @@ export function wantsSecureCookie(req: NextRequest): boolean {
 }
 
 /** The origins this console answers as: its Host (and forwarded host) over the request's protocol, plus configured ones. */
-export function ownOrigins(req: NextRequest): Set<string> {
+function ownOrigins(req: NextRequest): Set<string> {
   const proto = requestProtocol(req);
   const hosts = [req.headers.get("host"), req.headers.get("x-forwarded-host")?.split(",")[0]?.trim(), req.nextUrl.host];
   const origins = new Set(getConfig().allowedOrigins);

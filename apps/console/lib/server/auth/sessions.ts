@@ -16,13 +16,13 @@ export interface SessionLimits {
   maxMs: number;
 }
 
-export function sessionLimits(): SessionLimits {
+function sessionLimits(): SessionLimits {
   const c = getConfig();
   return { idleMs: c.sessionIdleMs, maxMs: c.sessionMaxMs };
 }
 
 /** Pure: is a session with these times still valid at `now`? */
-export function sessionIsLive(s: { createdAt: number; lastSeenAt: number }, now: number, limits: SessionLimits): boolean {
+function sessionIsLive(s: { createdAt: number; lastSeenAt: number }, now: number, limits: SessionLimits): boolean {
   return now - s.lastSeenAt < limits.idleMs && now - s.createdAt < limits.maxMs;
 }
 

@@ -8,12 +8,8 @@ import { hashPassword, passwordProblem, timingDummyHash, verifyPassword } from "
 export const USERNAME_RULE = "1–64 characters: letters, digits, '.', '_' or '-'";
 const USERNAME = /^[A-Za-z0-9._-]{1,64}$/;
 
-export function usernameProblem(username: string): string | null {
+function usernameProblem(username: string): string | null {
   return USERNAME.test(username) ? null : `usernames are ${USERNAME_RULE}`;
-}
-
-export function isRole(value: unknown): value is Role {
-  return value === "admin" || value === "viewer";
 }
 
 interface UserRow {
@@ -31,7 +27,7 @@ export function listUsers(): UserSummary[] {
   return rows.map((r) => ({ ...toUser(r), createdAt: new Date(r.created_at).toISOString() }));
 }
 
-export function getUser(id: number): User | null {
+function getUser(id: number): User | null {
   const row = getDb().prepare("SELECT id, username, role FROM users WHERE id = ?").get(id) as UserRow | undefined;
   return row ? toUser(row) : null;
 }

@@ -12,7 +12,7 @@ export type Db = Database.Database;
 const KEY = Symbol.for("sysward.console.db");
 type Holder = { [KEY]?: Db };
 
-export function openDatabase(path: string): Db {
+function openDatabase(path: string): Db {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new Database(path);
   // Password hashes and audit trail: readable by the console's user only (WAL files inherit it).

@@ -1,13 +1,13 @@
 // POST /api/pki/agent-credentials in-process, on a real SQLite file and the console's real CA: an
 // enrolled agent's certificate plus a fresh signature gets the CRL (and, asked for, a renewed
-// certificate); everything else is 401. The proof is built with the AGENT's own message function,
-// and the CRL checked with the agent's own verifier, so both sides are held to agree.
+// certificate); everything else is 401. The proof is signed over the bytes the agent builds
+// (@sysward/contract), and the CRL checked with the agent's own verifier, so both sides agree.
 import { createPrivateKey, generateKeyPairSync, sign, X509Certificate, type KeyObject } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
+import { credentialsProofMessage } from "@sysward/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as route from "@/app/api/pki/agent-credentials/route";
 import { verifyCrl } from "../../../../agent/src/credentials/crl";
-import { credentialsProofMessage } from "../../../../agent/src/credentials/credentials-request";
 import { makeTestPki, type TestPki } from "../../../../agent/src/rpc/testing/test-pki";
 import { deleteAgent, registerAgent } from "../agents/registry";
 import { listAudit } from "../audit/audit-log";

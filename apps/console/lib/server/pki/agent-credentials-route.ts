@@ -6,6 +6,7 @@ import "server-only";
 import { X509Certificate } from "node:crypto";
 import type { NextRequest } from "next/server";
 import { z } from "zod";
+import { credentialsProofMessage } from "@sysward/contract";
 import { audit } from "../audit/audit-log";
 import { clientAddress } from "../auth/request-facts";
 import { parseAgentAddress } from "../agents/agent-address";
@@ -15,7 +16,7 @@ import { getLogger } from "../log";
 import { certificateBySerial, newestAgentCertificateIssuedAt } from "./certificate-store";
 import { ensureConsoleCa } from "./console-ca";
 import { publishedCrlPem } from "./crl";
-import { credentialsProofMessage, parseAgentPublicKey, proofHolds } from "./enroll-proof";
+import { parseAgentPublicKey, proofHolds } from "./enroll-proof";
 import { AGENT_CERT_DAYS, issueCertificate } from "./issue-certificate";
 import { smallJsonBody } from "./small-json-body";
 

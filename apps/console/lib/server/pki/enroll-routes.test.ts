@@ -1,12 +1,12 @@
 // POST /api/enrollments and POST /api/enroll in-process, on a real SQLite file and the console's
-// real CA: one-time, expiring tokens; proof of key possession (built with the AGENT's own
-// message function, so both sides are checked to agree); registration; revocation on removal.
+// real CA: one-time, expiring tokens; proof of key possession (signed over the bytes the agent
+// builds, from @sysward/contract); registration; revocation on removal.
 import { generateKeyPairSync, sign, X509Certificate } from "node:crypto";
+import { enrollProofMessage } from "@sysward/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as agentRoute from "@/app/api/agents/[agentId]/route";
 import * as enrollRoute from "@/app/api/enroll/route";
 import * as enrollmentsRoute from "@/app/api/enrollments/route";
-import { enrollProofMessage } from "../../../../agent/src/enroll/enroll-request";
 import { getAgentRecord } from "../agents/registry";
 import { listAudit } from "../audit/audit-log";
 import { createSession } from "../auth/sessions";

@@ -8,6 +8,7 @@ import "server-only";
 //     agent and burns the token. /api/enroll is open: the enrollment token is its credential.
 import type { NextRequest } from "next/server";
 import { z } from "zod";
+import { enrollProofMessage } from "@sysward/contract";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
 import { clientAddress, requestProtocol } from "../auth/request-facts";
@@ -18,7 +19,7 @@ import { readJson } from "../read-json";
 import { revokeCertificate } from "./certificate-store";
 import { ensureConsoleCa } from "./console-ca";
 import { currentCrlPem } from "./crl";
-import { enrollProofMessage, parseAgentPublicKey, proofHolds } from "./enroll-proof";
+import { parseAgentPublicKey, proofHolds } from "./enroll-proof";
 import { claimEnrollment, createEnrollment, pendingEnrollments, releaseEnrollment, usableEnrollment } from "./enrollment";
 import { httpsAddress, parseHostPort } from "./host-port";
 import { AGENT_CERT_DAYS, issueCertificate } from "./issue-certificate";

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { getDb } from "../db/database";
 import { hashSecret } from "../auth/secret-hash";
 
-export const ENROLLMENT_PREFIX = "swe_";
+const ENROLLMENT_PREFIX = "swe_";
 
 export interface Enrollment {
   id: number;

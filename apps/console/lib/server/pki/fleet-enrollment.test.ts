@@ -35,7 +35,8 @@ import type { UploadEvent } from "../../shared/types";
 import { listAudit } from "../audit/audit-log";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
-import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv, waitFor } from "../testing/console-test-env";
+import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
+import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
 import { forgetAgentConnection } from "../agents/agent-connection";
 import { revokeCertificate } from "./certificate-store";
 import { ensureConsoleCa } from "./console-ca";
@@ -264,16 +265,16 @@ describe("a second machine, enrolled in two steps", () => {
 
   it("B going away shows as down, the console does not hang on it, and B comes back by itself", async () => {
     await b!.stop();
-    await waitFor("box-b down", async () => (await listed())["box-b"] === false);
+    await waitFor(async () => (await listed())["box-b"] === false, "box-b down");
     await expect(rpcClient("box-b").agentInfo({})).rejects.toThrow(ConnectError);
     expect((await listed()).local).toBe(true);
     b = await startB();
-    await waitFor("box-b up again", async () => (await listed())["box-b"] === true);
+    await waitFor(async () => (await listed())["box-b"] === true, "box-b up again");
 
     // A frozen agent (the process stopped, its TCP connection open): the answer still comes.
     b.process.kill("SIGSTOP");
     try {
-      await waitFor("a frozen box-b listed as down", async () => (await listed())["box-b"] === false, 15_000);
+      await waitFor(async () => (await listed())["box-b"] === false, "a frozen box-b listed as down", { timeoutMs: 15_000 });
       // A proxied call that sets no deadline of its own (the fleet page's polls) ends as well:
       // the connection's pings give up on the agent, and a new handshake has its own limit.
       await expect(rpcClient("box-b").systemPerf({})).rejects.toThrow(ConnectError);
@@ -281,7 +282,7 @@ describe("a second machine, enrolled in two steps", () => {
     } finally {
       b.process.kill("SIGCONT");
     }
-    await waitFor("box-b up after thawing", async () => (await listed())["box-b"] === true, 15_000);
+    await waitFor(async () => (await listed())["box-b"] === true, "box-b up after thawing", { timeoutMs: 15_000 });
   }, 60_000);
 
   it("B renews its own certificate through the console and serves with it, without a restart", async () => {
@@ -289,7 +290,7 @@ describe("a second machine, enrolled in two steps", () => {
     await b!.stop();
     // Refresh every second; any certificate with under 1000 days left is due for renewal.
     b = await startB({ SYSWARD_TLS_REFRESH_SECONDS: "1", SYSWARD_TLS_RENEW_BEFORE_DAYS: "1000" });
-    await waitFor("listen.json names a renewed certificate", () => listenJson().cert !== "tls/agent.crt", 15_000).catch((err: unknown) => {
+    await waitFor(() => listenJson().cert !== "tls/agent.crt", "listen.json names a renewed certificate", { timeoutMs: 15_000 }).catch((err: unknown) => {
       console.log("box-b's credential log:\n" + b!.output().split("\n").filter((l) => /refresh|credential|renew|TLS/i.test(l)).slice(-8).join("\n"));
       throw err;
     });
@@ -298,9 +299,9 @@ describe("a second machine, enrolled in two steps", () => {
     expect(renewed.serialNumber).not.toBe(before);
     expect(statSync(join(bDataDir, key)).mode & 0o777).toBe(0o600);
     // The old pair goes right after listen.json (the commit point) names the new one.
-    await waitFor("the old pair removed", () => !existsSync(join(bDataDir, "tls", "agent.crt")) && !existsSync(join(bDataDir, "tls", "agent.key")));
+    await waitFor(() => !existsSync(join(bDataDir, "tls", "agent.crt")) && !existsSync(join(bDataDir, "tls", "agent.key")), "the old pair removed");
     // The running listener presents it (swapped in, not restarted), and the console accepts it.
-    await waitFor("B presents the renewed certificate", async () => (await bPresents()) === renewed.serialNumber);
+    await waitFor(async () => (await bPresents()) === renewed.serialNumber, "B presents the renewed certificate");
     forgetAgentConnection("box-b");
     expect((await rpcClient("box-b").agentInfo({})).hostname).not.toBe("");
     expect(listAudit({ limit: 50 }).some((e) => e.action === "agent.renew" && e.target === "box-b" && e.result === "ok")).toBe(true);
@@ -308,7 +309,7 @@ describe("a second machine, enrolled in two steps", () => {
     await b!.stop();
     b = await startB({ SYSWARD_TLS_REFRESH_SECONDS: "1" });
     expect(await bPresents()).toBe(new X509Certificate(readFileSync(join(bDataDir, listenJson().cert))).serialNumber);
-    await waitFor("box-b up after restart", async () => (await listed())["box-b"] === true);
+    await waitFor(async () => (await listed())["box-b"] === true, "box-b up after restart");
   }, 60_000);
 
   it("rotating the console's client certificate: B refuses the old one after its next CRL refresh, the console goes on", async () => {
@@ -325,7 +326,7 @@ describe("a second machine, enrolled in two steps", () => {
     expect(body.previous.serial).toBe(new X509Certificate(readFileSync(old.certPath)).serialNumber);
     expect(body.clientCertificate.serial).toBe(new X509Certificate(readFileSync(ca.clientCertPath)).serialNumber);
 
-    await waitFor("B refuses the rotated-out certificate", async () => (await directCall(old)) !== "ok", 15_000);
+    await waitFor(async () => (await directCall(old)) !== "ok", "B refuses the rotated-out certificate", { timeoutMs: 15_000 });
     expect(await directCall({ certPath: ca.clientCertPath, keyPath: ca.clientKeyPath })).toBe("ok");
     // The swapped-in TLS settings still demand a client certificate of the console's CA.
     expect(await directCall(undefined)).not.toBe("ok");
@@ -354,7 +355,7 @@ describe("a second machine, enrolled in two steps", () => {
     await expect(rpcClient("box-b-again").agentInfo({})).rejects.toThrow(/revoked/);
     // B itself is fine: it is the console that no longer trusts it — and refuses its refreshes.
     expect((await b!.client().agentInfo({})).hostname).not.toBe("");
-    await waitFor("B told its refresh is refused", () => b!.output().includes("the console refused this agent's credentials refresh"), 10_000);
+    await waitFor(() => b!.output().includes("the console refused this agent's credentials refresh"), "B told its refresh is refused", { timeoutMs: 10_000 });
     expect(b!.output()).toContain("was revoked when this machine was removed");
   });
 });

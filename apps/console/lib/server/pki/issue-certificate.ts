@@ -40,7 +40,7 @@ const COMMON_NAME = /^[A-Za-z0-9 ._-]{1,64}$/;
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 /** "IP:10.0.0.5" or "DNS:box.example.com" — or an error for anything else. */
-export function subjectAltName(host: string): string {
+function subjectAltName(host: string): string {
   if (isIP(host)) return `IP:${host}`;
   if (DNS_NAME.test(host)) return `DNS:${host.toLowerCase()}`;
   throw new Error(`${JSON.stringify(host)} is neither an IP address nor a DNS name`);

@@ -67,7 +67,7 @@ export function commonNameOnly(commonName: string): Name {
 }
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING's bits (what openssl's "hash" is). */
-export function keyIdentifier(publicKey: KeyObject): Buffer {
+function keyIdentifier(publicKey: KeyObject): Buffer {
   const spki = AsnConvert.parse(publicKey.export({ type: "spki", format: "der" }), SubjectPublicKeyInfo);
   return createHash("sha1").update(Buffer.from(spki.subjectPublicKey)).digest();
 }

@@ -5,9 +5,9 @@ import "server-only";
 // result line.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { MAX_HEALTH_SECONDS, packageNameProblem } from "@sysward/contract";
 import { InstallHeaderSchema, InstallPhase, ServiceState, type InstallResponse } from "@sysward/proto";
 import type { NextRequest } from "next/server";
-import { packageNameProblem } from "../../shared/package-name";
 import type { UploadEvent } from "../../shared/types";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
@@ -25,7 +25,6 @@ import { FileTooLargeError, startMultipartUpload } from "./multipart-upload";
 const POLL_MS = 400;
 /** Multipart framing around the file: boundaries, part headers, the small fields. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-const MAX_HEALTH_SECONDS = 3600;
 const ZIP_TYPES = new Set(["", "application/zip", "application/x-zip-compressed", "application/x-zip", "application/octet-stream", "multipart/x-zip"]);
 
 export async function handleUpload(req: NextRequest, agentId: string): Promise<Response> {

@@ -12,7 +12,7 @@ import type { Readable } from "node:stream";
 import { sizeMismatchMessage } from "./declared-size";
 
 /** Fewer, larger messages cost less per byte; small enough to keep memory flat. */
-export const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 
 export interface ByteCounter {
   bytes: number;

@@ -19,7 +19,7 @@ export function phaseName(phase: InstallPhase): InstallPhaseName | undefined {
   return PHASES[phase];
 }
 
-export function stateName(state: ServiceState): string {
+function stateName(state: ServiceState): string {
   return ServiceState[state]?.toLowerCase() ?? "unspecified";
 }
 
@@ -35,7 +35,7 @@ export function installedService(s: Service): InstalledService {
 }
 
 /** The agent appends "Last N log lines:\n…" to a failed health check's message. */
-export function splitLogLines(message: string): { message: string; logLines: string[] } {
+function splitLogLines(message: string): { message: string; logLines: string[] } {
   const m = /\n?Last \d+ log lines:\n/.exec(message);
   if (!m) return { message, logLines: [] };
   const tail = message.slice(m.index + m[0].length);

@@ -13,7 +13,8 @@ import { uploadForm } from "../../client/upload-request";
 import type { UploadEvent, UploadResultEvent } from "../../shared/types";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
-import { consoleRequest, setupConsoleTestEnv, waitFor } from "../testing/console-test-env";
+import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
+import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
 import { streamedMultipart, streamedZip, type StreamedBody } from "../testing/streamed-zip";
 
 const CONSOLE_CAP = 8 * 1024 * 1024;
@@ -54,13 +55,15 @@ const errorOf = async (res: Response) => ({ status: res.status, error: ((await r
 
 /** The console answers as soon as it broke the stream off; the agent then clears up on its own. */
 async function expectNotInstalled(name: string): Promise<void> {
-  await waitFor(`the agent to have no service ${name}`, () =>
-    agent.client().getService({ name }).then(
-      () => false,
-      (e: unknown) => ConnectError.from(e).code === Code.NotFound,
-    ),
+  await waitFor(
+    () =>
+      agent.client().getService({ name }).then(
+        () => false,
+        (e: unknown) => ConnectError.from(e).code === Code.NotFound,
+      ),
+    `the agent to have no service ${name}`,
   );
-  await waitFor("the agent's staging dir to be empty", () => readdirSync(join(agent.dataDir, "staging")).length === 0);
+  await waitFor(() => readdirSync(join(agent.dataDir, "staging")).length === 0, "the agent's staging dir to be empty");
 }
 
 /** The agent's call counters by "Method Code" (its /debug/vars "rpc-calls"). */
@@ -134,7 +137,7 @@ describe("declared package size (sizeBytes)", () => {
     });
     await expectNotInstalled("short");
     // The call was cancelled before its stream ended (not ended and then refused by the agent).
-    await waitFor("the agent to count a cancelled Install", async () => (await agentRpcCalls())["Install Canceled"] === cancelledBefore + 1);
+    await waitFor(async () => (await agentRpcCalls())["Install Canceled"] === cancelledBefore + 1, "the agent to count a cancelled Install");
   });
 
   it("a file longer than declared fails as soon as it passes the size; the running version stays", async () => {
@@ -145,7 +148,7 @@ describe("declared package size (sizeBytes)", () => {
     const r = await result(await upload([["name", "long"], ["sizeBytes", String(declared)]], zip));
     expect(r).toMatchObject({ ok: false, code: "invalid_argument", previousStillRunning: true });
     expect(r.ok === false && r.message).toMatch(new RegExp(`^the package was declared as ${declared} bytes \\(sizeBytes\\) but more arrived \\(at least \\d+\\); nothing was installed$`));
-    await waitFor("the agent's staging dir to be empty", () => readdirSync(join(agent.dataDir, "staging")).length === 0);
+    await waitFor(() => readdirSync(join(agent.dataDir, "staging")).length === 0, "the agent's staging dir to be empty");
     const service = (await agent.client().getService({ name: "long" })).service!;
     expect(service.version?.id).toBe(first.ok && first.service.version);
     expect(service.keptVersions).toHaveLength(1);

@@ -9,7 +9,8 @@ import type { TestAgent } from "../../../../agent/src/rpc/testing/start-test-age
 import type { UploadEvent } from "../../shared/types";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
-import { consoleRequest, setupConsoleTestEnv, waitFor } from "../testing/console-test-env";
+import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
+import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
 import { streamedMultipart, streamedZip } from "../testing/streamed-zip";
 
 const CAP = 1024 * 1024;
@@ -32,13 +33,15 @@ describe("upload size cap", () => {
     expect(res.status).toBe(200);
     const evs = (await res.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as UploadEvent);
     expect(evs.at(-1)).toMatchObject({ type: "result", ok: false, code: "resource_exhausted", message: expect.stringContaining("SYSWARD_MAX_UPLOAD_BYTES") });
-    await waitFor("the agent to drop the cut-off install", () =>
-      agent.client().getService({ name: "toobig" }).then(
-        () => false,
-        (e: unknown) => ConnectError.from(e).code === Code.NotFound,
-      ),
+    await waitFor(
+      () =>
+        agent.client().getService({ name: "toobig" }).then(
+          () => false,
+          (e: unknown) => ConnectError.from(e).code === Code.NotFound,
+        ),
+      "the agent to drop the cut-off install",
     );
-    await waitFor("the staging dir to be empty", () => readdirSync(join(agent.dataDir, "staging")).length === 0);
+    await waitFor(() => readdirSync(join(agent.dataDir, "staging")).length === 0, "the staging dir to be empty");
   });
 
   it("a file of exactly the cap is accepted by the console", async () => {

@@ -13,7 +13,8 @@ import type { UploadEvent, UploadPhaseEvent, UploadResultEvent } from "../../sha
 import { listAudit } from "../audit/audit-log";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
-import { consoleRequest, setupConsoleTestEnv, waitFor, type RequestOptions } from "../testing/console-test-env";
+import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
+import { consoleRequest, setupConsoleTestEnv, type RequestOptions } from "../testing/console-test-env";
 import { streamedMultipart, streamedZip, type StreamedBody } from "../testing/streamed-zip";
 
 const env = setupConsoleTestEnv({ SYSWARD_MAX_UPLOAD_BYTES: String(300 * 1024 * 1024) });
@@ -177,15 +178,15 @@ describe("streaming", () => {
     await reader.read(); // the first phase line: the upload is under way
     ac.abort();
     await reader.cancel();
-    await waitFor("the agent to forget the cancelled install", async () => {
+    await waitFor(async () => {
       try {
         await agent.client().getService({ name: "gone" });
         return false;
       } catch (err) {
         return ConnectError.from(err).code === Code.NotFound;
       }
-    });
-    await waitFor("the staging dir to be empty", () => readdirSync(join(agent.dataDir, "staging")).length === 0);
+    }, "the agent to forget the cancelled install");
+    await waitFor(() => readdirSync(join(agent.dataDir, "staging")).length === 0, "the staging dir to be empty");
   });
 
   it("a 200 MB package streams through with the console's memory flat", async () => {

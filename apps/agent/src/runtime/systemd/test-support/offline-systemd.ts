@@ -96,7 +96,7 @@ export async function dumpUnits(files: string[]): Promise<Map<string, DumpedUnit
   }
 }
 
-export function parseDump(dump: string, units: string[]): Map<string, DumpedUnit> {
+function parseDump(dump: string, units: string[]): Map<string, DumpedUnit> {
   const out = new Map<string, DumpedUnit>();
   const sections = dump.split(/^\s*-> Unit /m);
   for (const unit of units) {
