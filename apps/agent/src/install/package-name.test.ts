@@ -1,6 +1,7 @@
-// The rule itself is tested in @sysward/contract; here, that the agent refuses with InvalidArgument.
-import { Code, ConnectError } from "@connectrpc/connect";
+// The rule itself is tested in @sysward/contract; here, that the agent refuses with an
+// invalid-argument domain error (InvalidArgument over RPC).
 import { describe, expect, it } from "vitest";
+import { DomainError } from "../domain-error";
 import { assertPackageName } from "./package-name";
 
 describe("assertPackageName", () => {
@@ -8,15 +9,15 @@ describe("assertPackageName", () => {
     expect(() => assertPackageName("helloweb9")).not.toThrow();
   });
 
-  it.each(["", "hello-web", "../x"])("refuses %j with InvalidArgument", (n) => {
+  it.each(["", "hello-web", "../x"])("refuses %j as an invalid argument", (n) => {
     let err: unknown;
     try {
       assertPackageName(n);
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ConnectError);
-    expect((err as ConnectError).code).toBe(Code.InvalidArgument);
-    expect((err as ConnectError).rawMessage).toMatch(/^invalid package name .*letters and digits only/);
+    expect(err).toBeInstanceOf(DomainError);
+    expect((err as DomainError).kind).toBe("invalid-argument");
+    expect((err as DomainError).message).toMatch(/^invalid package name .*letters and digits only/);
   });
 });
