@@ -33,7 +33,7 @@ step("lint", "npx", ["eslint", "."]);
 step("proto lint", "npm", ["run", "lint", "-w", "@sysward/proto", "--silent"]);
 step("typecheck", "npm", ["run", "typecheck", "--silent"]);
 step("generated code", "node", ["scripts/check-generated.mjs"]);
-step("lab tools", "node", ["scripts/ensure-lab-tools.mjs"]);
+step("test tools", "node", ["scripts/ensure-test-tools.mjs"]);
 // Built once before Vitest: the lab's machines run the agent bundle, and the real-console tests
 // need `next build`'s output; the e2e stack then finds both fresh.
 step("build", "npm", ["run", "build", "--silent"]);

@@ -1,5 +1,5 @@
 // Can this host run lab machines? Root, systemd-nspawn, debootstrap and ip. `npm test` installs the
-// packages first (scripts/ensure-lab-tools.mjs). Outside CI a host without them skips the lab tests
+// packages first (scripts/ensure-test-tools.mjs). Outside CI a host without them skips the lab tests
 // with this reason; in CI (CI=true) the lab must run, so there is no reason to skip: tests go on and
 // fail with what went wrong.
 import { spawnSync } from "node:child_process";

@@ -1,9 +1,11 @@
-// The lab (lab/) boots Debian machines with systemd-nspawn from a debootstrap image: install the two
-// Debian packages (and iproute2) when missing, then build the machine image once (cached). Outside
-// CI a host that cannot (not root) is told why and the lab's tests skip; in CI this failing fails the run.
+// What the tests need from Debian besides Chromium (scripts/ensure-chromium.mjs): bubblewrap, so the
+// supervisor's sandbox suites run, and for the lab (lab/, Debian machines booted with
+// systemd-nspawn) systemd-container, debootstrap and iproute2; then the lab's machine image, built
+// once and cached. Outside CI a host that cannot (not root) is told why and those tests skip; in CI
+// this failing fails the run.
 import { execFileSync, spawnSync } from "node:child_process";
 
-const NEEDED = [["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"]];
+const NEEDED = [["bwrap", "bubblewrap"], ["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"]];
 const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 const missing = NEEDED.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
 const ci = process.env.CI === "true";
@@ -13,7 +15,7 @@ if (process.getuid?.() !== 0) {
   process.exit(ci ? 1 : 0);
 }
 if (missing.length) {
-  console.log(`lab: installing ${missing.join(", ")} with apt-get…`);
+  console.log(`test tools: installing ${missing.join(", ")} with apt-get…`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   execFileSync("apt-get", ["update", "-q"], { stdio: "inherit", env });
   execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing], { stdio: "inherit", env });
