@@ -8,7 +8,7 @@
 // build of it exists — npm test runs Vitest before anything builds the console, so on a clean
 // clone that case is skipped and says so.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ServiceState } from "@sysward/proto";
+import { InstallPhase, ServiceState } from "@sysward/proto";
 import { spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -100,7 +100,16 @@ describe("the console killed mid-upload (a stand-in process speaking the console
   it("after the last byte: the agent finishes the install on its own", async () => {
     const standIn = startStandIn("complete");
     try {
-      await waitFor(() => standIn.output().includes("sent all"), "the whole package sent", { timeoutMs: 20_000 });
+      // "sent all" means the stand-in handed its last message to HTTP/2, not that the agent has
+      // it: the agent's own phase says when every byte arrived (past receiving, in the 3 s window).
+      await waitFor(
+        async () => {
+          const phase = (await agent.client().getService({ name: NAME })).service?.phase;
+          return phase === InstallPhase.STARTING || phase === InstallPhase.HEALTH;
+        },
+        "the agent to have the whole package (starting or health phase)",
+        { timeoutMs: 20_000 },
+      );
       // In the 3 s health window now (or about to be): the console dies.
     } finally {
       await standIn.kill();
