@@ -9,7 +9,9 @@ import { withLock } from "./lock";
 import { IMAGES_DIR, LAB_USER } from "./settings";
 
 const SUITE = "bookworm";
-const PACKAGES = ["systemd", "systemd-sysv", "dbus", "dbus-user-session", "libpam-systemd", "procps", "iproute2"];
+// bubblewrap: the supervisor runtime sandboxes with it on machines without systemd, and the lab runs that
+// runtime too (its escape tests run as a user and as root on a real Debian machine).
+const PACKAGES = ["systemd", "systemd-sysv", "dbus", "dbus-user-session", "libpam-systemd", "procps", "iproute2", "bubblewrap"];
 
 /** Run in the image with chroot after debootstrap. */
 const SETUP = [

@@ -2,6 +2,8 @@
 // Implementations: runtime/supervisor (the agent's own, default where systemd is
 // not PID 1) and runtime/systemd (user units). install/ and rpc/ only ever see this.
 
+import type { RuntimeIsolation, ServiceUser } from "./isolation";
+
 export type RuntimeName = "supervisor" | "systemd";
 
 export interface RuntimeCapabilities {
@@ -32,6 +34,11 @@ export interface ServiceSpec {
   /** Where runtimes that capture output write it (packages/NAME/logs). */
   logDir: string;
   limits?: { memoryMaxBytes?: number; cpuQuotaPercent?: number };
+  /**
+   * Root agent only (runtime.isolation.separateUsers): the service's own uid and gid. The state
+   * dir is made theirs; the version dir stays the agent's, readable but not writable by them.
+   */
+  user?: ServiceUser;
 }
 
 /** Opaque, JSON-serialisable state saved by the caller and handed back to recover(). */
@@ -88,6 +95,8 @@ export interface StopOptions {
 export interface Runtime {
   readonly name: RuntimeName;
   readonly capabilities: RuntimeCapabilities;
+  /** The walls around each service, and the policy when there are none (start() obeys it). */
+  readonly isolation: RuntimeIsolation;
   /**
    * Start (or replace) the service; resolves once the process has been spawned. Restarts on crash
    * with backoff until the start limit (start-limit.ts) gives up: then `failed` until start() again.

@@ -1,4 +1,5 @@
 import { DomainError } from "../domain-error";
+import { describeIsolation } from "./isolation";
 import type { Runtime } from "./runtime";
 import { SupervisorRuntime, type SupervisorRuntimeOptions } from "./supervisor/supervisor-runtime";
 import { SystemdRuntime, type SystemdRuntimeOptions } from "./systemd/systemd-runtime";
@@ -26,7 +27,7 @@ export interface SelectedRuntime {
 export async function selectRuntime(opts: SelectRuntimeOptions): Promise<SelectedRuntime> {
   const supervisor = (why: string): SelectedRuntime => {
     const runtime = new SupervisorRuntime({ ...opts.supervisor, stateDir: opts.stateDir });
-    return { runtime, reason: `${why}; ${runtime.sandboxReason}` };
+    return { runtime, reason: `${why}; ${describeIsolation(runtime.isolation)}` };
   };
   if (opts.preference === "supervisor") return supervisor("supervisor chosen by configuration");
 

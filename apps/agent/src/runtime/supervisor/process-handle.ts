@@ -8,6 +8,7 @@ import { currentBootId } from "./boot-id";
 import type { HandleStore, RecordedFailure, RecordedProcess } from "./handle-store";
 import { launchService } from "./launch-service";
 import { isCleanExit } from "./restart-policy";
+import type { SandboxChoice } from "./sandbox";
 
 export interface ProcessHandleOptions {
   store: HandleStore;
@@ -16,7 +17,7 @@ export interface ProcessHandleOptions {
   stableAfterMs: number;
   /** Crashes tolerated within an interval before it is given up on (state `failed`). */
   startLimit: StartLimit;
-  bwrap?: string;
+  sandbox: SandboxChoice;
 }
 
 /** What the pid file of an earlier agent carries over into a recovered handle. */
@@ -165,7 +166,7 @@ export class ProcessHandle {
 
   private async spawn(): Promise<void> {
     const attempt = (async () => {
-      const launched = await launchService(this.spec, this.opts.bwrap);
+      const launched = await launchService(this.spec, this.opts.sandbox);
       const proc: LiveProcess = {
         pid: launched.pid,
         startTime: launched.startTime,

@@ -23,7 +23,7 @@ describeRuntimeConformance("supervisor", ({ stateDir, startLimit }) => fast(stat
 const sandbox = chooseSandbox("auto");
 describeRuntimeConformance("supervisor with bubblewrap sandbox", ({ stateDir, startLimit }) => fast(stateDir, { sandbox: "auto", startLimit }), {
   noRestartWatchMs: 600,
-  ...(sandbox.bwrap ? {} : { skip: sandbox.reason }),
+  ...(sandbox.bwrap ? {} : { skip: sandbox.detail }),
 });
 
 describe("supervisor runtime", () => {
@@ -234,7 +234,7 @@ describe("supervisor runtime", () => {
   });
 });
 
-describe.skipIf(!sandbox.bwrap)(`supervisor sandbox${sandbox.bwrap ? "" : ` (skipped: ${sandbox.reason})`}`, () => {
+describe.skipIf(!sandbox.bwrap)(`supervisor sandbox${sandbox.bwrap ? "" : ` (skipped: ${sandbox.detail})`}`, () => {
   let services: TestServices;
   let rt: SupervisorRuntime;
   let marker: string;

@@ -21,7 +21,8 @@ import { logFiles } from "./log-files";
 import { readLogs } from "./log-reader";
 import { rotateIfLarger } from "./log-rotator";
 import { ProcessHandle, type CarriedOver } from "./process-handle";
-import { chooseSandbox, type SandboxMode } from "./sandbox";
+import { assertMayStart, type RuntimeIsolation, type SandboxPolicy } from "../isolation";
+import { chooseSandbox, type SandboxChoice } from "./sandbox";
 
 export interface SupervisorRuntimeOptions {
   /** Where the runtime keeps one record (pid file) per service. */
@@ -32,8 +33,11 @@ export interface SupervisorRuntimeOptions {
   logKeep?: number;
   /** Restart delays after crashes. Default 1 s doubling to 60 s. */
   backoff?: BackoffPolicy;
-  /** "auto": bubblewrap when installed and working. Default "auto". */
-  sandbox?: SandboxMode;
+  /**
+   * SYSWARD_SANDBOX. "required" (default): services run only inside bubblewrap, start() refuses
+   * otherwise; "auto": bubblewrap where it works, else unsandboxed (said in `isolation`); "off": never.
+   */
+  sandbox?: SandboxPolicy;
   /** Uptime after which a crash counts as a new streak (backoff starts over). Default 10 s. */
   stableAfterMs?: number;
   /**
@@ -53,23 +57,23 @@ export interface SupervisorRuntimeOptions {
 export class SupervisorRuntime implements Runtime {
   readonly name = "supervisor" as const;
   readonly capabilities: RuntimeCapabilities;
-  /** Why services are or are not sandboxed, for /debug/vars. */
-  readonly sandboxReason: string;
+  readonly isolation: RuntimeIsolation;
 
   private readonly handles = new Map<string, ProcessHandle>();
   private readonly store: HandleStore;
   private readonly ops = new KeyedSerializer();
-  private readonly bwrap?: string;
+  private readonly sandbox: SandboxChoice;
   private readonly timer: NodeJS.Timeout;
   private rotating = false;
   private closed = false;
 
   constructor(private readonly opts: SupervisorRuntimeOptions) {
     this.store = new HandleStore(opts.stateDir);
-    const sandbox = chooseSandbox(opts.sandbox ?? "auto");
-    this.bwrap = sandbox.bwrap;
-    this.sandboxReason = sandbox.reason;
-    this.capabilities = { sandboxing: this.bwrap !== undefined, journalLogs: false, signals: true, survivesAgentRestart: true };
+    const policy = opts.sandbox ?? "required";
+    this.sandbox = chooseSandbox(policy);
+    const sandboxed = this.sandbox.bwrap !== undefined;
+    this.isolation = { policy, sandboxed, separateUsers: this.sandbox.setpriv !== undefined, detail: this.sandbox.detail };
+    this.capabilities = { sandboxing: sandboxed, journalLogs: false, signals: true, survivesAgentRestart: true };
     this.timer = setInterval(() => this.tick(), opts.tickMs ?? 1_000);
     this.timer.unref();
   }
@@ -80,6 +84,7 @@ export class SupervisorRuntime implements Runtime {
     return this.ops.run(spec.name, async () => {
       this.assertOpen();
       await checkSpec(spec); // before retiring the old one: a bad spec leaves it running
+      this.checkIsolation(spec);
       await this.retire(spec.name);
       return this.runtimeHandle(await this.launch(spec));
     });
@@ -187,6 +192,7 @@ export class SupervisorRuntime implements Runtime {
 
   /** Starts a checked spec. */
   private async launch(spec: ServiceSpec): Promise<ProcessHandle> {
+    this.checkIsolation(spec);
     const handle = this.newHandle(spec);
     try {
       await handle.start();
@@ -202,7 +208,7 @@ export class SupervisorRuntime implements Runtime {
       backoff: this.opts.backoff ?? DEFAULT_BACKOFF,
       stableAfterMs: this.opts.stableAfterMs ?? 10_000,
       startLimit: this.opts.startLimit ?? DEFAULT_START_LIMIT,
-      bwrap: this.bwrap,
+      sandbox: this.sandbox,
     });
     this.handles.set(spec.name, handle);
     return handle;
@@ -247,6 +253,14 @@ export class SupervisorRuntime implements Runtime {
     void Promise.all(jobs).finally(() => {
       this.rotating = false;
     });
+  }
+
+  /** Closed by default: no sandbox (unless allowed) or no uid of its own under a root agent, no start. */
+  private checkIsolation(spec: ServiceSpec): void {
+    assertMayStart(this.isolation, spec.name);
+    if (this.isolation.separateUsers && !spec.user) {
+      throw new DomainError(`${spec.name}: a root agent runs every service under a uid of its own, and none was assigned`, "failed-precondition");
+    }
   }
 
   private assertOpen(): void {

@@ -15,6 +15,7 @@ import type {
   StopOptions,
 } from "../runtime";
 import { checkSpec } from "../check-spec";
+import { assertMayStart, type RuntimeIsolation, type SandboxPolicy } from "../isolation";
 import { KeyedSerializer } from "../keyed-serializer";
 import { readProcStat } from "../proc-stat";
 import { assertServiceName } from "../service-name";
@@ -31,6 +32,8 @@ export interface SystemdRuntimeOptions {
   /** Restart delay, start limits, stop timeout written into every unit. */
   unit?: UnitOptions;
   systemctl?: Systemctl;
+  /** SYSWARD_SANDBOX; "off" writes units without the sandboxing directives. Default "required". */
+  sandbox?: SandboxPolicy;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -40,7 +43,8 @@ const POLL_MS = 50;
 /** Services as systemd user units (`sysward-NAME.service`), sandboxed by systemd itself. */
 export class SystemdRuntime implements Runtime {
   readonly name = "systemd" as const;
-  readonly capabilities: RuntimeCapabilities = { sandboxing: true, journalLogs: true, signals: false, survivesAgentRestart: true };
+  readonly capabilities: RuntimeCapabilities;
+  readonly isolation: RuntimeIsolation;
 
   private readonly unitDir: string;
   private readonly systemctl: Systemctl;
@@ -52,6 +56,17 @@ export class SystemdRuntime implements Runtime {
   constructor(private readonly opts: SystemdRuntimeOptions = {}) {
     this.unitDir = opts.unitDir ?? join(homedir(), ".config", "systemd", "user");
     this.systemctl = opts.systemctl ?? new Systemctl();
+    const policy = opts.sandbox ?? "required";
+    const sandboxed = policy !== "off";
+    this.isolation = {
+      policy,
+      sandboxed,
+      separateUsers: false,
+      detail: sandboxed
+        ? "systemd's sandboxing directives: the system read-only, the version dir read-only, the state dir writable"
+        : "the sandbox is turned off (SYSWARD_SANDBOX=off): units run without sandboxing directives",
+    };
+    this.capabilities = { sandboxing: sandboxed, journalLogs: true, signals: false, survivesAgentRestart: true };
   }
 
   static detect(): Promise<Detection> {
@@ -61,7 +76,8 @@ export class SystemdRuntime implements Runtime {
   async start(spec: ServiceSpec): Promise<RuntimeHandle> {
     this.assertOpen();
     await checkSpec(spec);
-    const text = renderUnit(spec, this.opts.unit); // may refuse the spec: before touching anything
+    assertMayStart(this.isolation, spec.name);
+    const text = renderUnit(spec, { ...this.opts.unit, sandboxed: this.isolation.sandboxed }); // may refuse the spec: before touching anything
     return this.ops.run(spec.name, async () => {
       await mkdir(spec.stateDir, { recursive: true }); // ReadWritePaths= must exist or the unit fails
       await this.install(spec.name, text);
@@ -133,7 +149,8 @@ export class SystemdRuntime implements Runtime {
       );
     }
     await checkSpec(spec);
-    const text = renderUnit(spec, this.opts.unit);
+    assertMayStart(this.isolation, spec.name);
+    const text = renderUnit(spec, { ...this.opts.unit, sandboxed: this.isolation.sandboxed });
     await this.ops.run(spec.name, async () => {
       const current = await readFile(this.unitPath(spec.name), "utf8").catch(() => undefined);
       if (current !== text) {

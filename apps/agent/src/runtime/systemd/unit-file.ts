@@ -22,6 +22,8 @@ export interface UnitOptions {
   startLimitIntervalSec?: number;
   /** SIGTERM, then SIGKILL after this long on stop. Default 10. */
   timeoutStopSec?: number;
+  /** false (SYSWARD_SANDBOX=off): no sandboxing directives. Default true. */
+  sandboxed?: boolean;
 }
 
 export function unitName(serviceName: string): string {
@@ -70,7 +72,18 @@ export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
     // The journal takes this from the stream's header, so logs() finds every line by it, even of a
     // process gone before journald could read its cgroup (_SYSTEMD_USER_UNIT is then missing).
     `SyslogIdentifier=${escapeText(syslogIdentifier(spec.name))}`,
-    // Sandboxing: the system read-only, home read-only, only the service's state dir writable.
+    ...(opts.sandboxed === false ? [] : sandboxDirectives(spec)),
+    ...limits,
+    "",
+    "[Install]",
+    "WantedBy=default.target",
+    "",
+  ].join("\n");
+}
+
+/** The system read-only, home read-only, only the service's state dir writable. */
+function sandboxDirectives(spec: ServiceSpec): string[] {
+  return [
     "NoNewPrivileges=yes",
     "PrivateTmp=yes",
     "ProtectSystem=strict",
@@ -82,12 +95,7 @@ export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
     "RestrictSUIDSGID=yes",
     "LockPersonality=yes",
     "RestrictRealtime=yes",
-    ...limits,
-    "",
-    "[Install]",
-    "WantedBy=default.target",
-    "",
-  ].join("\n");
+  ];
 }
 
 function positiveInteger(value: number, what: string): number {
