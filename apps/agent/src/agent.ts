@@ -66,9 +66,20 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     vars.publish("rpc-calls", () => rpcCalls.toJSON());
     const metrics = new AgentMetrics();
 
-    const selected = await selectRuntime({ preference: config.runtime, stateDir: config.runtimeStateDir, supervisor: { logger } });
+    const selected = await selectRuntime({
+      preference: config.runtime,
+      sandbox: config.sandbox,
+      hiddenPaths: [config.dataDir],
+      stateDir: config.runtimeStateDir,
+      supervisor: { logger },
+    });
+    const { isolation } = selected.runtime;
+    if (!isolation.sandboxed) {
+      // Loud on purpose: with "required" every install is refused; with "auto"/"off" services run unsandboxed.
+      logger.warn({ isolation }, isolation.policy === "required" ? `services cannot be sandboxed, so installs are refused: ${isolation.detail}` : `services are NOT SANDBOXED: ${isolation.detail}`);
+    }
     cleanups.unshift(() => selected.runtime.close());
-    const runtimeInfo = { name: selected.runtime.name, reason: selected.reason, capabilities: selected.runtime.capabilities };
+    const runtimeInfo = { name: selected.runtime.name, reason: selected.reason, capabilities: selected.runtime.capabilities, isolation };
     // Recovery (journals, staging, services that should run) completes before the socket serves.
     const services = new ServiceManager({
       packagesDir: config.packagesDir,
@@ -116,6 +127,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       started: startedAt.toISOString(),
       runtime: runtimeInfo.name,
       runtimeReason: runtimeInfo.reason,
+      isolation,
       dataDir: config.dataDir,
       perfIntervalMs: config.perfIntervalMs,
     }));

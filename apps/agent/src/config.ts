@@ -3,6 +3,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { LISTEN_FILE, readListenFile } from "./enroll/listen-file";
+import { SANDBOX_POLICIES, type SandboxPolicy } from "./runtime/isolation";
 import type { RuntimeName } from "./runtime/runtime";
 
 export interface AgentConfig {
@@ -25,6 +26,8 @@ export interface AgentConfig {
   installIdleSeconds: number;
   /** SYSWARD_RUNTIME: auto | supervisor | systemd. */
   runtime: "auto" | RuntimeName;
+  /** SYSWARD_SANDBOX: required (default) | auto | off — whether services may run without a sandbox. */
+  sandbox: SandboxPolicy;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
   /** SYSWARD_LISTEN (+ SYSWARD_TLS_*), else the data dir's listen.json from `enroll`: the opt-in TCP listener; refused unless TLS and client CA are configured. */
@@ -124,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   if (!["auto", "supervisor", "systemd"].includes(runtime)) {
     throw new ConfigError(`SYSWARD_RUNTIME=${JSON.stringify(runtime)} must be auto, supervisor or systemd`);
   }
+  const sandbox = (env.SYSWARD_SANDBOX || "required") as SandboxPolicy;
+  if (!SANDBOX_POLICIES.includes(sandbox)) {
+    throw new ConfigError(`SYSWARD_SANDBOX=${JSON.stringify(sandbox)} must be required, auto or off`);
+  }
   return {
     dataDir,
     socketPath: join(dataDir, "agent.sock"),
@@ -138,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     defaultHealthSeconds: positiveInt(env, "SYSWARD_HEALTH_SECONDS", 30, 0),
     installIdleSeconds: positiveInt(env, "SYSWARD_INSTALL_IDLE_SECONDS", 60),
     runtime,
+    sandbox,
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     listen: listenConfig(env, dataDir),
     credentialUpkeep: credentialUpkeepConfig(env, dataDir),

@@ -1,5 +1,5 @@
 import { DomainError } from "../domain-error";
-import { describeIsolation } from "./isolation";
+import { describeIsolation, type SandboxPolicy } from "./isolation";
 import type { Runtime } from "./runtime";
 import { SupervisorRuntime, type SupervisorRuntimeOptions } from "./supervisor/supervisor-runtime";
 import { SystemdRuntime, type SystemdRuntimeOptions } from "./systemd/systemd-runtime";
@@ -9,6 +9,13 @@ export type RuntimePreference = "auto" | "supervisor" | "systemd";
 
 export interface SelectRuntimeOptions {
   preference: RuntimePreference;
+  /** SYSWARD_SANDBOX, for whichever runtime is chosen. Default "required". */
+  sandbox?: SandboxPolicy;
+  /**
+   * Where the agent's (and a console's on the same host) secrets live: a runtime that shows services
+   * the host minus some paths must hide these. The supervisor's sandbox shows none of them anyway.
+   */
+  hiddenPaths?: string[];
   /** The supervisor's state dir (its pid files). */
   stateDir: string;
   supervisor?: Omit<SupervisorRuntimeOptions, "stateDir">;
@@ -26,7 +33,7 @@ export interface SelectedRuntime {
 /** Detection first, then the choice: systemd where a user manager runs, else the supervisor. */
 export async function selectRuntime(opts: SelectRuntimeOptions): Promise<SelectedRuntime> {
   const supervisor = (why: string): SelectedRuntime => {
-    const runtime = new SupervisorRuntime({ ...opts.supervisor, stateDir: opts.stateDir });
+    const runtime = new SupervisorRuntime({ sandbox: opts.sandbox, ...opts.supervisor, stateDir: opts.stateDir });
     return { runtime, reason: `${why}; ${describeIsolation(runtime.isolation)}` };
   };
   if (opts.preference === "supervisor") return supervisor("supervisor chosen by configuration");
@@ -34,7 +41,8 @@ export async function selectRuntime(opts: SelectRuntimeOptions): Promise<Selecte
   const systemd = await (opts.detectSystemd ?? SystemdRuntime.detect)();
   if (systemd.available) {
     const why = opts.preference === "systemd" ? "systemd chosen by configuration" : "auto: a systemd user manager is reachable";
-    return { runtime: new SystemdRuntime(opts.systemd), reason: `${why} (${systemd.reason})` };
+    const runtime = new SystemdRuntime({ sandbox: opts.sandbox, hiddenPaths: opts.hiddenPaths, ...opts.systemd });
+    return { runtime, reason: `${why} (${systemd.reason}); ${describeIsolation(runtime.isolation)}` };
   }
   if (opts.preference === "systemd") {
     throw new DomainError(

@@ -34,6 +34,8 @@ export interface SystemdRuntimeOptions {
   systemctl?: Systemctl;
   /** SYSWARD_SANDBOX; "off" writes units without the sandboxing directives. Default "required". */
   sandbox?: SandboxPolicy;
+  /** Paths services must not see: the agent's data dir, a console's on the same host. */
+  hiddenPaths?: string[];
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
