@@ -89,6 +89,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       defaultHealthSeconds: config.defaultHealthSeconds,
       logger,
       crashAt: config.crashAt,
+      serviceUidBase: config.serviceUidBase,
       onInstall: metrics.countInstall,
     });
     await services.init();

@@ -3,6 +3,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { LISTEN_FILE, readListenFile } from "./enroll/listen-file";
+import { DEFAULT_SERVICE_UID_BASE } from "./install/service-users";
 import { SANDBOX_POLICIES, type SandboxPolicy } from "./runtime/isolation";
 import type { RuntimeName } from "./runtime/runtime";
 
@@ -28,6 +29,8 @@ export interface AgentConfig {
   runtime: "auto" | RuntimeName;
   /** SYSWARD_SANDBOX: required (default) | auto | off — whether services may run without a sandbox. */
   sandbox: SandboxPolicy;
+  /** SYSWARD_SERVICE_UID_BASE (2000000000): a root agent gives its services uids from here up. */
+  serviceUidBase: number;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
   /** SYSWARD_LISTEN (+ SYSWARD_TLS_*), else the data dir's listen.json from `enroll`: the opt-in TCP listener; refused unless TLS and client CA are configured. */
@@ -146,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     installIdleSeconds: positiveInt(env, "SYSWARD_INSTALL_IDLE_SECONDS", 60),
     runtime,
     sandbox,
+    serviceUidBase: positiveInt(env, "SYSWARD_SERVICE_UID_BASE", DEFAULT_SERVICE_UID_BASE, 1000),
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     listen: listenConfig(env, dataDir),
     credentialUpkeep: credentialUpkeepConfig(env, dataDir),
