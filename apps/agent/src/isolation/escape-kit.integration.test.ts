@@ -70,3 +70,22 @@ describe(`a hostile package under the supervisor (${mode})`, () => {
     expect(existsSync("/usr/escaped") || existsSync("/etc/escaped")).toBe(false);
   });
 });
+
+describe("SYSWARD_SANDBOX=off, asked for by name", () => {
+  it("is said in AgentInfo and loudly in the agent's log", async () => {
+    const unboxed = await startTestAgent({ env: { SYSWARD_SANDBOX: "off" } });
+    try {
+      const info = await unboxed.client().agentInfo({});
+      expect(info.isolation).toMatchObject({ policy: "off", sandboxed: false, separateUsers: false });
+      expect(info.runtimeReason).toContain("NOT SANDBOXED");
+      expect(unboxed.output()).toMatch(/"level":40.*services are NOT SANDBOXED/);
+    } finally {
+      await unboxed.stop();
+      unboxed.cleanup();
+    }
+  });
+
+  it("is the only way past the default: a policy the agent does not know stops it with what to set", async () => {
+    await expect(startTestAgent({ env: { SYSWARD_SANDBOX: "no" } })).rejects.toThrow(/SYSWARD_SANDBOX="no" must be required, auto or off/);
+  });
+});
