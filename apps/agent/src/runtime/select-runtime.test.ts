@@ -41,7 +41,7 @@ describe("selectRuntime", () => {
     const { runtime, reason } = await selectRuntime({ preference: "auto", stateDir, detectSystemd: detect(FOUND) });
     chosen.push(runtime);
     expect(runtime.name).toBe("systemd");
-    expect(reason).toBe(`auto: a systemd user manager is reachable (${FOUND.reason})`);
+    expect(reason).toBe(`auto: a systemd user manager is reachable (${FOUND.reason}); sandboxed: ${runtime.isolation.detail}`);
     expect(detections).toBe(1);
   });
 
@@ -56,7 +56,7 @@ describe("selectRuntime", () => {
     const { runtime, reason } = await selectRuntime({ preference: "systemd", stateDir, detectSystemd: detect(FOUND) });
     chosen.push(runtime);
     expect(runtime.name).toBe("systemd");
-    expect(reason).toBe(`systemd chosen by configuration (${FOUND.reason})`);
+    expect(reason).toBe(`systemd chosen by configuration (${FOUND.reason}); sandboxed: ${runtime.isolation.detail}`);
   });
 
   it("explicit systemd without a user manager fails with a failed-precondition error and the reason", async () => {

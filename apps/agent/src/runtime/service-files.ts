@@ -14,9 +14,9 @@ export async function prepareServiceFiles(spec: ServiceSpec): Promise<void> {
   await walkUnlessOwned(spec.stateDir, uid, gid, (path) => lchown(path, uid, gid));
   await walkUnlessOwned(spec.workDir, 0, gid, async (path, isDir, mode) => {
     await lchown(path, 0, gid);
-    if (isDir) return chmod(path, (mode & 0o700) | 0o050);
-    // Group read, and execute where the owner has it; never write, no other bits.
-    return chmod(path, (mode & 0o700) | 0o040 | (mode & 0o100 ? 0o010 : 0));
+    // Group read (and search/execute where the owner has it), never write; the rest as extracted.
+    if (isDir) return chmod(path, (mode & 0o707) | 0o050);
+    return chmod(path, (mode & 0o707) | 0o040 | (mode & 0o100 ? 0o010 : 0));
   });
 }
 
