@@ -14,6 +14,7 @@ import { DataTable } from "../ui/data-table";
 export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
   const { busy, error, setError, run } = useAdminAction();
   const [name, setName] = useState("");
+  const [lifetime, setLifetime] = useState("");
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [copied, setCopied] = useState(false);
   const [revoking, setRevoking] = useState<ApiTokenSummary | null>(null);
@@ -21,7 +22,7 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
   async function create(e: FormEvent) {
     e.preventDefault();
     await run(async () => {
-      const body = await callJson<{ token: string }>("POST", "/api/tokens", { name: name.trim() });
+      const body = await callJson<{ token: string }>("POST", "/api/tokens", { name: name.trim(), ...(lifetime ? { expiresInDays: Number(lifetime) } : {}) });
       setCreated({ name: name.trim(), token: body.token });
       setCopied(false);
       setName("");
@@ -75,7 +76,7 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
             Create one below for a script or a metrics scraper.
           </EmptyState>
         ) : (
-          <DataTable columns={["Name", "Owner", "Token", "Created", "Last used"]} actions testId="tokens-table">
+          <DataTable columns={["Name", "Owner", "Token", "Created", "Last used", "Expires"]} actions testId="tokens-table">
             {tokens.map((t) => (
               <tr key={t.id} data-testid={`token-row-${t.id}`}>
                 <td className="stack-head">
@@ -91,6 +92,9 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
                 <td className="nowrap" data-label="Last used">
                   {t.lastUsedAt ? <LocalTime iso={t.lastUsedAt} /> : <span className="muted">never</span>}
                 </td>
+                <td className="nowrap" data-label="Expires" data-testid={`token-expires-${t.id}`}>
+                  {t.expiresAt ? <LocalTime iso={t.expiresAt} /> : <span className="muted">when revoked</span>}
+                </td>
                 <td className="num stack-actions">
                   <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} onClick={() => setRevoking(t)} data-testid={`token-delete-${t.id}`}>
                     Revoke
@@ -104,6 +108,15 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
           <div className="field" style={{ flex: "1 1 240px" }}>
             <label htmlFor="token-name">New token name</label>
             <input id="token-name" className="input" placeholder="e.g. deploy script" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" data-testid="token-new-name" />
+          </div>
+          <div className="field">
+            <label htmlFor="token-lifetime">Expires</label>
+            <select id="token-lifetime" className="input" value={lifetime} onChange={(e) => setLifetime(e.target.value)} data-testid="token-lifetime">
+              <option value="">when revoked</option>
+              <option value="30">in 30 days</option>
+              <option value="90">in 90 days</option>
+              <option value="365">in a year</option>
+            </select>
           </div>
           <Button type="submit" variant="primary" disabled={busy || !name.trim()} data-testid="token-create">
             Create token

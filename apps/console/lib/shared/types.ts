@@ -33,6 +33,8 @@ export interface ApiTokenSummary {
   prefix: string;
   createdAt: string;
   lastUsedAt: string | null;
+  /** After this it authenticates nobody; null: until revoked. */
+  expiresAt: string | null;
 }
 
 export type AuditResult = "ok" | "failed" | "denied";

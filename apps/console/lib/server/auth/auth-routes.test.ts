@@ -203,6 +203,25 @@ describe("API tokens", () => {
     expect((await auditRoute.GET(consoleRequest("/api/audit", { token }))).status).toBe(401);
   });
 
+  it("may be given a lifetime, after which they authenticate nobody; a lifetime out of range is refused", async () => {
+    const s = await sessionOf(ADMIN);
+    const created = await tokensRoute.POST(consoleRequest("/api/tokens", { json: { name: "30-day script", expiresInDays: 30 }, session: s }));
+    expect(created.status).toBe(201);
+    const { token, tokenInfo } = (await created.json()) as { token: string; tokenInfo: { id: number; expiresAt: string } };
+    const days = (Date.parse(tokenInfo.expiresAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+    expect((await auditRoute.GET(consoleRequest("/api/audit", { token }))).status).toBe(200);
+    // Thirty days later, as far as the database can tell.
+    getDb().prepare("UPDATE api_tokens SET expires_at = ? WHERE id = ?").run(Date.now() - 1, tokenInfo.id);
+    expect((await auditRoute.GET(consoleRequest("/api/audit", { token }))).status).toBe(401);
+    for (const expiresInDays of [0, 1.5, 3651]) {
+      const bad = await tokensRoute.POST(consoleRequest("/api/tokens", { json: { name: "bad", expiresInDays }, session: s }));
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toMatch(/expiresInDays must be a whole number of days from 1 to 3650/);
+    }
+  });
+
   it("a wrong Bearer token is 401 even with a valid session cookie alongside", async () => {
     const s = await sessionOf(ADMIN);
     expect((await auditRoute.GET(consoleRequest("/api/audit", { session: s, token: "swt_not-a-real-token" }))).status).toBe(401);

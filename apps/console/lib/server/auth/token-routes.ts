@@ -11,7 +11,7 @@ import { createToken, deleteToken, getToken, listTokens } from "./api-tokens";
 import { authorize } from "./authorize";
 import { parseId } from "./user-routes";
 
-const NewToken = z.object({ name: z.string() });
+const NewToken = z.object({ name: z.string(), expiresInDays: z.number().optional() });
 
 export async function handleListTokens(req: NextRequest): Promise<Response> {
   const auth = authorize(req, "read");
@@ -24,9 +24,10 @@ export async function handleCreateToken(req: NextRequest): Promise<Response> {
   const auth = authorize(req, "read", { action: "create an API token" });
   if (auth instanceof Response) return auth;
   try {
-    const { name } = await readJson(req, NewToken);
-    const { token, summary } = createToken(auth.user.id, name);
-    audit({ actor: auth.user, address: auth.address, action: "token.create", target: `${summary.name} (${summary.prefix}…)`, result: "ok", detail: `acts as ${auth.user.username} (${auth.user.role})` });
+    const { name, expiresInDays } = await readJson(req, NewToken);
+    const { token, summary } = createToken(auth.user.id, name, expiresInDays);
+    const lasts = summary.expiresAt ? `until ${summary.expiresAt}` : "until revoked";
+    audit({ actor: auth.user, address: auth.address, action: "token.create", target: `${summary.name} (${summary.prefix}…)`, result: "ok", detail: `acts as ${auth.user.username} (${auth.user.role}), ${lasts}` });
     return Response.json({ token, tokenInfo: summary }, { status: 201, headers: { "cache-control": "no-store" } });
   } catch (err) {
     if (err instanceof HttpError) audit({ actor: auth.user, address: auth.address, action: "token.create", result: "failed", detail: err.message });

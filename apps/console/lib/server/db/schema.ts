@@ -85,4 +85,8 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX certificates_by_agent ON certificates(agent_id);
   `,
+  // 3: API tokens may expire.
+  `
+  ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+  `,
 ];
