@@ -33,7 +33,7 @@ const PUBLIC = new Set(["GET /api/healthz", "POST /api/auth/login"]);
 /** Reads only admins may make (users, audit log, enrollments, the console's certificate): a viewer gets 403. */
 const ADMIN_READS = new Set(["GET /api/users", "GET /api/audit", "GET /api/enrollments", "GET /api/pki/console-certificate"]);
 /** Writes any signed-in user may make: logging out, and making or revoking their OWN API tokens (someone else's is 404 to a viewer: token-routes.test.ts). */
-const ANY_USER_WRITES = new Set(["POST /api/auth/logout", "POST /api/tokens", "DELETE /api/tokens/[id]"]);
+const ANY_USER_WRITES = new Set(["POST /api/auth/logout", "POST /api/auth/password", "POST /api/tokens", "DELETE /api/tokens/[id]"]);
 /**
  * Routes that ignore sessions and API tokens because they take a credential of their own in the
  * request (an agent's one-time enrollment token, an enrolled agent's certificate and proof):

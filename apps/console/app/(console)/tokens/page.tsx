@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { PasswordForm } from "../../../components/account/password-form";
 import { TokensPanel } from "../../../components/admin/tokens-panel";
 import { listTokens } from "../../../lib/server/auth/api-tokens";
 import { requireUser } from "../../../lib/server/auth/current-user";
@@ -6,7 +7,7 @@ import { requireUser } from "../../../lib/server/auth/current-user";
 export const metadata: Metadata = { title: "Your API tokens" };
 export const dynamic = "force-dynamic";
 
-// Every user's own tokens, for scripts and the `sysward` CLI. A token acts as its owner, so a
+// Every user's own tokens, for scripts and the `sysward` CLI, and their own password. A token acts as its owner, so a
 // viewer's token reads and nothing more. Admins manage everyone's on Users & tokens.
 export default async function TokensPage() {
   const me = await requireUser();
@@ -23,6 +24,7 @@ export default async function TokensPage() {
         </div>
       </div>
       <TokensPanel tokens={tokens} />
+      <PasswordForm />
     </>
   );
 }

@@ -18,6 +18,7 @@ export type AuditAction =
   | "user.create"
   | "user.delete"
   | "user.password-reset"
+  | "user.password-change"
   | "token.create"
   | "token.delete"
   | "agent.register"

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as loginRoute from "@/app/api/auth/login/route";
 import * as logoutRoute from "@/app/api/auth/logout/route";
+import * as passwordRoute from "@/app/api/auth/password/route";
 import * as auditRoute from "@/app/api/audit/route";
 import * as tokensRoute from "@/app/api/tokens/route";
 import * as tokenRoute from "@/app/api/tokens/[id]/route";
@@ -321,5 +322,39 @@ describe("audit log and logs", () => {
       expect(log.includes(secret), `log contains ${secret.slice(0, 6)}…`).toBe(false);
       expect(audit.includes(secret), `audit contains ${secret.slice(0, 6)}…`).toBe(false);
     }
+  });
+});
+
+describe("changing one's own password", () => {
+  const change = (body: unknown, opts: RequestOptions) => passwordRoute.POST(consoleRequest("/api/auth/password", { json: body, ...opts }));
+
+  it("a viewer changes their own: the current password is checked, other sessions end, this one goes on", async () => {
+    const user = { username: "pat", password: "pat's first password" };
+    await createUser({ ...user, role: "viewer" });
+    const here = await sessionOf(user, "10.9.0.1");
+    const elsewhere = await sessionOf(user, "10.9.0.2");
+    expect((await change({ currentPassword: "not it", newPassword: "pat's second password" }, { session: here })).status).toBe(403);
+    expect((await change({ currentPassword: user.password, newPassword: "short" }, { session: here })).status).toBe(400);
+    const ok = await change({ currentPassword: user.password, newPassword: "pat's second password" }, { session: here });
+    expect(ok.status).toBe(200);
+    expect((await tokensRoute.GET(consoleRequest("/api/tokens", { session: elsewhere }))).status).toBe(401);
+    expect((await tokensRoute.GET(consoleRequest("/api/tokens", { session: here }))).status).toBe(200);
+    expect((await login(user, { address: "10.9.0.3" })).status).toBe(401);
+    expect((await login({ ...user, password: "pat's second password" }, { address: "10.9.0.4" })).status).toBe(200);
+    const rows = getDb().prepare("SELECT result FROM audit_log WHERE action = 'user.password-change' AND username = 'pat' ORDER BY id").all() as { result: string }[];
+    expect(rows.map((r) => r.result)).toEqual(["failed", "failed", "ok"]);
+  });
+
+  it("is refused to an API token, from another origin, and to a guesser once the login throttle holds", async () => {
+    const user = { username: "quinn", password: "quinn's password" };
+    await createUser({ ...user, role: "viewer" });
+    const s = await sessionOf(user, "10.9.1.1");
+    const { token } = (await (await tokensRoute.POST(consoleRequest("/api/tokens", { json: { name: "q" }, session: s }))).json()) as { token: string };
+    expect((await change({ currentPassword: user.password, newPassword: "quinn's new password" }, { token, origin: null })).status).toBe(403);
+    expect((await change({ currentPassword: user.password, newPassword: "quinn's new password" }, { session: s, origin: "http://evil.test" })).status).toBe(403);
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await change({ currentPassword: `guess ${i}`, newPassword: "quinn's new password" }, { session: s, address: "10.9.1.1" })).status);
+    expect(statuses).toContain(429);
+    expect((await login(user, { address: "10.9.1.9" })).status).toBe(200);
   });
 });

@@ -66,3 +66,8 @@ export function userForSession(id: string | undefined | null): User | null {
 export function deleteSession(id: string): void {
   getDb().prepare("DELETE FROM sessions WHERE id_hash = ?").run(hashSecret(id));
 }
+
+/** Ends every session of `userId` but `keepId` (the one that just changed the password). */
+export function deleteOtherSessions(userId: number, keepId: string | undefined): void {
+  getDb().prepare("DELETE FROM sessions WHERE user_id = ? AND id_hash != ?").run(userId, keepId ? hashSecret(keepId) : "");
+}

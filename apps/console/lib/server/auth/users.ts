@@ -107,3 +107,11 @@ export async function resetAdminPassword(password: string): Promise<void> {
   }).immediate();
 }
 
+
+/** Replaces `userId`'s password hash (the caller has checked the current password). */
+export async function setPassword(userId: number, password: string): Promise<void> {
+  const problem = passwordProblem(password);
+  if (problem) throw new HttpError(400, problem);
+  const hash = await hashPassword(password);
+  getDb().prepare("UPDATE users SET password_hash = ? WHERE id = ?").run(hash, userId);
+}
