@@ -70,7 +70,7 @@ describe("the TCP listener under a flood of connections that never handshake", (
     expect((await client().agentInfo({})).os).toBe("linux");
     // Ten refusals: one line at once, one with the count of the rest — not ten lines.
     const lines = await waitFor(() => {
-      const refusals = agent.output().split("\n").filter((l) => l.includes('"msg":"TCP connections refused"'));
+      const refusals = agent.output().split("\n").filter((l) => l.includes('"msg":"TCP connection refused"'));
       const counted = refusals.reduce((n, l) => n + (JSON.parse(l) as { count: number }).count, 0);
       return counted === 10 && refusals;
     }, "the refusals to be logged", { timeoutMs: 15_000 });

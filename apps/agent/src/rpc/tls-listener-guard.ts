@@ -26,8 +26,8 @@ export function guardTlsListener(server: http2.Http2SecureServer, limits: TlsLis
   // one reports the same peer, which links the two without Node internals).
   const handshaking = new Map<string, Socket>();
   const peer = (s: Socket) => `${s.remoteAddress}:${s.remotePort}`;
-  const refused = new RateLimitedLog((count, why) => logger.warn({ count, why }, "TCP connections refused"));
-  const failed = new RateLimitedLog((count, err) => logger.info({ count, err }, "TLS clients refused"));
+  const refused = new RateLimitedLog((count, why) => logger.warn({ count, why }, "TCP connection refused"));
+  const failed = new RateLimitedLog((count, err) => logger.info({ count, err }, "TLS client refused"));
   server.on("drop", () => refused.event(`more than ${limits.maxConnections} connections`));
   server.on("connection", (socket: Socket) => {
     if (handshaking.size >= limits.maxHandshakes) {

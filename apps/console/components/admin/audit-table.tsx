@@ -56,6 +56,12 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
                 <td data-label="Target">{e.target ?? <span className="muted">—</span>}</td>
                 <td data-label="Result">
                   <StatusPill tone={RESULT_TONE[e.result] ?? "unknown"}>{e.result}</StatusPill>
+                  {e.repeats > 1 ? (
+                    <span className="muted" title="the same event from the same address within a minute of the one before" data-testid="audit-repeats">
+                      {" "}
+                      ×{e.repeats}
+                    </span>
+                  ) : null}
                 </td>
                 <td style={{ maxWidth: 360, overflowWrap: "anywhere" }} data-label={e.detail ? "Detail" : ""}>
                   {e.detail ?? ""}

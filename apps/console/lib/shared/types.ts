@@ -50,6 +50,8 @@ export interface AuditEntry {
   target: string | null;
   result: AuditResult;
   detail: string | null;
+  /** How many times this happened, the last at `at` (unauthenticated events are collapsed). */
+  repeats: number;
 }
 
 /** One line of the upload route's NDJSON response. */

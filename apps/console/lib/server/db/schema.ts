@@ -89,4 +89,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
   `,
+  // 4: repeated unauthenticated events are one row with a count.
+  `
+  ALTER TABLE audit_log ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
