@@ -42,13 +42,18 @@ function readTlsFiles(l: ListenConfig): TcpListenOptions {
   return { host: l.host, port: l.port, cert: read(l.certPath), key: read(l.keyPath), clientCa: read(l.clientCaPath), crl: l.crlPath && read(l.crlPath) };
 }
 
-/** The seed's system-cpu / system-mem, plus load and services, from the cached sample (never /proc). */
+/** The seed's system-cpu / system-mem, plus load, services and devices, from the cached sample (never /proc). */
 function publishPerfVars(vars: VarRegistry, perf: PerfCollector, history: PerfHistory, watchers: PerfWatchers): void {
   const latest = () => perfSampleJson(perf.latest());
   vars.publish("system-cpu", () => ({ time: latest().time, intervalMs: latest().intervalMs, total: latest().cpu, cores: latest().cores }));
   vars.publish("system-mem", () => ({ time: latest().time, ...(latest().memory as object) }));
   vars.publish("system-load", () => latest().load);
   vars.publish("services", () => latest().services);
+  vars.publish("system-filesystems", () => latest().filesystems ?? []);
+  vars.publish("system-disks", () => latest().disks ?? []);
+  vars.publish("system-network", () => latest().networks ?? []);
+  // Absent where the kernel has no pressure stall information.
+  vars.publish("system-pressure", () => latest().pressure ?? null);
   vars.publish("perf-collector", () => ({ ...perf.stats(), watchers: watchers.stats(), history: history.stats() }));
 }
 

@@ -1,7 +1,7 @@
 // /metrics over the REAL agent's socket: the token, the exposition format through a third-party
 // parser, and values that move as the machine, a real installed service, installs and RPCs do.
 import { Code, ConnectError } from "@connectrpc/connect";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statfsSync } from "node:fs";
 import { cpus } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAgentClient } from "../client/socket-transport";
@@ -81,6 +81,30 @@ describe("/metrics on the agent's socket", () => {
     expect(later.value("sysward_agent_process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(later.value("sysward_agent_process_cpu_seconds_total")).toBeGreaterThan(0);
     expect(later.samples("sysward_agent_info")[0]?.labels).toEqual({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), runtime: "supervisor" });
+  });
+
+  it("exposes filesystems, disks, network interfaces and pressure as this machine has them", async () => {
+    const m = await scrape();
+    // The root filesystem (overlay in a container), with what statfs says of it.
+    const root = m.samples("sysward_filesystem_size_bytes").find((s) => s.labels?.mountpoint === "/");
+    expect(root, JSON.stringify(m.samples("sysward_filesystem_size_bytes"))).toBeDefined();
+    const st = statfsSync("/");
+    expect(Number(root!.value)).toBe(st.blocks * st.bsize);
+    expect(m.value("sysward_filesystem_avail_bytes", { mountpoint: "/" })).toBeGreaterThan(0);
+    expect(m.family("sysward_disk_read_bytes_total").type).toBe("COUNTER");
+    // Whole disks as /proc/diskstats counts them, and no loop or zram device.
+    const disks = m.samples("sysward_disk_read_bytes_total").map((s) => s.labels!.device!);
+    const wholeDisks = readFileSync("/proc/diskstats", "utf8").split("\n").map((l) => l.trim().split(/\s+/)[2]).filter((d): d is string => !!d && !/^(z?ram|loop)\d+$/.test(d) && !/^(h|s|v|xv)d[a-z]+\d+$/.test(d));
+    expect(disks.sort()).toEqual(wholeDisks.sort());
+    expect(m.samples("sysward_network_receive_bytes_total", { device: "lo" })[0]?.labels?.virtual).toBe("true");
+    // Loopback traffic: this very scrape went over a Unix socket, but the agent's own lo counters only grow.
+    expect(m.value("sysward_network_transmit_bytes_total", { device: "lo" })).toBeGreaterThanOrEqual(0);
+    const psi = existsSync("/proc/pressure/io");
+    expect(m.samples("sysward_pressure_io_waiting_seconds_total").length).toBe(psi ? 1 : 0);
+    if (psi) expect(m.value("sysward_pressure_io_waiting_seconds_total")).toBeGreaterThan(0);
+    const perf = await createAgentClient(agent.socketPath, agent.token).systemPerf({});
+    expect(perf.sample?.filesystems.some((f) => f.mountPoint === "/")).toBe(true);
+    expect(perf.sample?.networks.find((n) => n.device === "lo")?.loopback).toBe(true);
   });
 
   it("counts RPCs by method and code, refused ones included, with latencies", async () => {

@@ -1,6 +1,7 @@
 // One reading of everything the perf sample is computed from. Two readings make a sample
 // (CPU figures are differences of cumulative counters).
 import { performance } from "node:perf_hooks";
+import type { DeviceReader, DeviceReading } from "./device-reading";
 import { parseLoadavg, parseMeminfo, parseStat, parseUptime, type LoadAvg, type MemInfo, type StatReading } from "./proc-parsers";
 import { readProcText } from "./proc-reader";
 import type { ProcessTreeReader } from "./process-tree";
@@ -15,12 +16,14 @@ export interface HostReading {
   mem: MemInfo;
   load: LoadAvg;
   tree: TreeReading;
+  devices: DeviceReading;
 }
 
 export function readHost(
   procRoot: string,
   treeReader: ProcessTreeReader,
   servicePids: ReadonlyMap<string, readonly number[]>,
+  deviceReader: DeviceReader,
 ): HostReading {
   const monoMs = performance.now();
   const wallMs = Date.now();
@@ -34,6 +37,7 @@ export function readHost(
     mem: parseMeminfo(must(`${procRoot}/meminfo`)),
     load: parseLoadavg(must(`${procRoot}/loadavg`)),
     tree: { processes, uptimeSeconds },
+    devices: deviceReader.read(monoMs),
   };
 }
 

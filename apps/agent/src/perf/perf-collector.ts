@@ -6,6 +6,7 @@ import { DomainError } from "../domain-error";
 import type { PerfSample } from "@sysward/proto";
 import { performance } from "node:perf_hooks";
 import { clockTicksPerSecond } from "./host-constants";
+import { DeviceReader } from "./device-reading";
 import { readHost, type HostReading } from "./host-reading";
 import { buildPerfSample } from "./perf-sample";
 import { ProcessTreeReader, type TreeStrategy } from "./process-tree";
@@ -55,6 +56,7 @@ export class PerfCollector {
   readonly #opts: PerfCollectorOptions;
   readonly #procRoot: string;
   readonly #tree: ProcessTreeReader;
+  readonly #devices: DeviceReader;
   readonly #clockTicks = clockTicksPerSecond();
   readonly #subscribers = new Set<Subscriber>();
   #latest: PerfSample | undefined;
@@ -76,6 +78,7 @@ export class PerfCollector {
     this.#opts = opts;
     this.#procRoot = opts.procRoot ?? "/proc";
     this.#tree = new ProcessTreeReader({ procRoot: this.#procRoot, strategy: opts.treeStrategy });
+    this.#devices = new DeviceReader(this.#procRoot);
   }
 
   /** Resolves once the first sample exists (two readings warmupMs apart), then samples every interval. */
@@ -156,7 +159,7 @@ export class PerfCollector {
   }
 
   #read(): HostReading {
-    return readHost(this.#procRoot, this.#tree, this.#opts.servicePids());
+    return readHost(this.#procRoot, this.#tree, this.#opts.servicePids(), this.#devices);
   }
 
   /** One tick: read, build, swap, notify, record. `first` rethrows so start() can fail loudly. */

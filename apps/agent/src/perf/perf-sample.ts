@@ -5,6 +5,7 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { PerfSampleSchema, type PerfSample } from "@sysward/proto";
 import { corePercents, cpuPercents } from "./cpu-delta";
 import type { HostReading } from "./host-reading";
+import { deviceUsage } from "./device-usage";
 import { serviceUsage } from "./service-usage";
 
 export function buildPerfSample(prev: HostReading, cur: HostReading, clockTicks: number): PerfSample {
@@ -34,6 +35,7 @@ export function buildPerfSample(prev: HostReading, cur: HostReading, clockTicks:
       rssBytes: BigInt(s.rssBytes),
       processCount: s.processCount,
     })),
+    ...deviceUsage(prev.devices, cur.devices, cur.monoMs - prev.monoMs),
   });
   return deepFreeze(sample);
 }

@@ -74,6 +74,10 @@ describe("perf over the socket", () => {
     expect(v["system-cpu"]).toMatchObject({ cores: expect.any(Array) });
     expect(Number((v["system-mem"] as { totalBytes: string }).totalBytes)).toBeGreaterThan(0);
     expect(v["system-load"]).toHaveProperty("one");
+    expect((v["system-filesystems"] as Array<{ mountPoint: string }>).map((f) => f.mountPoint)).toContain("/");
+    expect((v["system-network"] as Array<{ device: string }>).map((n) => n.device)).toContain("lo");
+    expect(Array.isArray(v["system-disks"])).toBe(true);
+    expect(v["system-pressure"] === null || typeof v["system-pressure"] === "object").toBe(true);
   });
 
   it("holds 100 watchers that never read with bounded memory, and forgets them when they go", async () => {

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sysward/agent/v1/agent.proto.
  */
 export const file_sysward_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChxzeXN3YXJkL2FnZW50L3YxL2FnZW50LnByb3RvEhBzeXN3YXJkLmFnZW50LnYxIhIKEEFnZW50SW5mb1JlcXVlc3QihAQKEUFnZW50SW5mb1Jlc3BvbnNlEhAKCGhvc3RuYW1lGAEgASgJEgoKAm9zGAIgASgJEhIKCm9zX3JlbGVhc2UYAyABKAkSDgoGa2VybmVsGAQgASgJEgwKBGFyY2gYBSABKAkSEQoJY3B1X21vZGVsGAYgASgJEhEKCWNwdV9jb3VudBgHIAEoDRIaChJtZW1vcnlfdG90YWxfYnl0ZXMYCCABKAQSJQoFZGlza3MYCSADKAsyFi5zeXN3YXJkLmFnZW50LnYxLkRpc2sSFQoNYWdlbnRfdmVyc2lvbhgKIAEoCRIxCg1hZ2VudF9zdGFydGVkGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRhZ2VudF91cHRpbWVfc2Vjb25kcxgMIAEoBBIPCgdydW50aW1lGA0gASgJEhYKDnJ1bnRpbWVfcmVhc29uGA4gASgJEjsKDGNhcGFiaWxpdGllcxgPIAEoCzIlLnN5c3dhcmQuYWdlbnQudjEuUnVudGltZUNhcGFiaWxpdGllcxIYChBwZXJmX2ludGVydmFsX21zGBAgASgNEh4KFm1hY2hpbmVfdXB0aW1lX3NlY29uZHMYESABKAQSLgoJaXNvbGF0aW9uGBIgASgLMhsuc3lzd2FyZC5hZ2VudC52MS5Jc29sYXRpb24iVgoJSXNvbGF0aW9uEg4KBnBvbGljeRgBIAEoCRIRCglzYW5kYm94ZWQYAiABKAgSFgoOc2VwYXJhdGVfdXNlcnMYAyABKAgSDgoGZGV0YWlsGAQgASgJImUKBERpc2sSEwoLbW91bnRfcG9pbnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg8KB2ZzX3R5cGUYAyABKAkSEwoLdG90YWxfYnl0ZXMYBCABKAQSEgoKZnJlZV9ieXRlcxgFIAEoBCJwChNSdW50aW1lQ2FwYWJpbGl0aWVzEhIKCnNhbmRib3hpbmcYASABKAgSFAoMam91cm5hbF9sb2dzGAIgASgIEg8KB3NpZ25hbHMYAyABKAgSHgoWc3Vydml2ZXNfYWdlbnRfcmVzdGFydBgEIAEoCCLXAQoIQ3B1VGltZXMSFAoMdXNlcl9wZXJjZW50GAEgASgBEhQKDG5pY2VfcGVyY2VudBgCIAEoARIWCg5zeXN0ZW1fcGVyY2VudBgDIAEoARIUCgxpZGxlX3BlcmNlbnQYBCABKAESFgoOaW93YWl0X3BlcmNlbnQYBSABKAESEwoLaXJxX3BlcmNlbnQYBiABKAESFwoPc29mdGlycV9wZXJjZW50GAcgASgBEhUKDXN0ZWFsX3BlcmNlbnQYCCABKAESFAoMYnVzeV9wZXJjZW50GAkgASgBIkAKB0NvcmVDcHUSCgoCaWQYASABKAkSKQoFdGltZXMYAiABKAsyGi5zeXN3YXJkLmFnZW50LnYxLkNwdVRpbWVzItQBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKZnJlZV9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSEgoKdXNlZF9ieXRlcxgEIAEoBBIVCg1idWZmZXJzX2J5dGVzGAUgASgEEhQKDGNhY2hlZF9ieXRlcxgGIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAcgASgEEhcKD3N3YXBfZnJlZV9ieXRlcxgIIAEoBBIUCgx1c2VkX3BlcmNlbnQYCSABKAEiOQoLTG9hZEF2ZXJhZ2USCwoDb25lGAEgASgBEgwKBGZpdmUYAiABKAESDwoHZmlmdGVlbhgDIAEoASJaCgtTZXJ2aWNlUGVyZhIMCgRuYW1lGAEgASgJEhMKC2NwdV9wZXJjZW50GAIgASgBEhEKCXJzc19ieXRlcxgDIAEoBBIVCg1wcm9jZXNzX2NvdW50GAQgASgNIqYCCgpQZXJmU2FtcGxlEigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2ludGVydmFsX21zGAIgASgNEicKA2NwdRgDIAEoCzIaLnN5c3dhcmQuYWdlbnQudjEuQ3B1VGltZXMSKAoFY29yZXMYBCADKAsyGS5zeXN3YXJkLmFnZW50LnYxLkNvcmVDcHUSKAoGbWVtb3J5GAUgASgLMhguc3lzd2FyZC5hZ2VudC52MS5NZW1vcnkSKwoEbG9hZBgGIAEoCzIdLnN5c3dhcmQuYWdlbnQudjEuTG9hZEF2ZXJhZ2USLwoIc2VydmljZXMYByADKAsyHS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VQZXJmIhMKEVN5c3RlbVBlcmZSZXF1ZXN0IkIKElN5c3RlbVBlcmZSZXNwb25zZRIsCgZzYW1wbGUYASABKAsyHC5zeXN3YXJkLmFnZW50LnYxLlBlcmZTYW1wbGUiIQoQV2F0Y2hQZXJmUmVxdWVzdBINCgVldmVyeRgBIAEoDSJSChFXYXRjaFBlcmZSZXNwb25zZRIsCgZzYW1wbGUYASABKAsyHC5zeXN3YXJkLmFnZW50LnYxLlBlcmZTYW1wbGUSDwoHZHJvcHBlZBgCIAEoBCJ+ChJQZXJmSGlzdG9yeVJlcXVlc3QSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMc3RlcF9zZWNvbmRzGAMgASgNIokCCglQZXJmUG9pbnQSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQY3B1X2J1c3lfcGVyY2VudBgCIAEoARIcChRjcHVfYnVzeV9tYXhfcGVyY2VudBgDIAEoARIbChNtZW1vcnlfdXNlZF9wZXJjZW50GAQgASgBEh8KF21lbW9yeV91c2VkX21heF9wZXJjZW50GAUgASgBEhkKEW1lbW9yeV91c2VkX2J5dGVzGAYgASgEEhAKCGxvYWRfb25lGAcgASgBEi8KCHNlcnZpY2VzGAggAygLMh0uc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlUGVyZiJsChNQZXJmSGlzdG9yeVJlc3BvbnNlEhQKDHN0ZXBfc2Vjb25kcxgBIAEoDRIrCgZwb2ludHMYAiADKAsyGy5zeXN3YXJkLmFnZW50LnYxLlBlcmZQb2ludBISCgpyZXNvbHV0aW9uGAMgASgJIm8KDlNlcnZpY2VWZXJzaW9uEgoKAmlkGAEgASgJEg4KBnNoYTI1NhgCIAEoCRItCglpbnN0YWxsZWQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnNpemVfYnl0ZXMYBCABKAQi1AMKB1NlcnZpY2USDAoEbmFtZRgBIAEoCRItCgVzdGF0ZRgCIAEoDjIeLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZVN0YXRlEjEKB3ZlcnNpb24YAyABKAsyIC5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VWZXJzaW9uEgwKBHBpZHMYBCADKA0SKQoFc2luY2UYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHJlc3RhcnRzGAYgASgNEg8KB3J1bnRpbWUYByABKAkSEwoLY3B1X3BlcmNlbnQYCCABKAESEQoJcnNzX2J5dGVzGAkgASgEEi0KBXBoYXNlGAogASgOMh4uc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsUGhhc2USFAoMcGhhc2VfZGV0YWlsGAsgASgJEjcKDWtlcHRfdmVyc2lvbnMYDCADKAsyIC5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VWZXJzaW9uEhYKDmxhc3RfZXhpdF9jb2RlGA0gASgFEhgKEGxhc3RfZXhpdF9zaWduYWwYDiABKAkSDwoHZW5hYmxlZBgPIAEoCBIUCgxzdGF0ZV9kZXRhaWwYECABKAki4gEKDUluc3RhbGxIZWFkZXISDAoEbmFtZRgBIAEoCRIbCg5oZWFsdGhfc2Vjb25kcxgCIAEoDUgAiAEBEg4KBnNoYTI1NhgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEgwKBGFyZ3MYBSADKAkSNQoDZW52GAYgAygLMiguc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsSGVhZGVyLkVudkVudHJ5GioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCEQoPX2hlYWx0aF9zZWNvbmRzIlsKDkluc3RhbGxSZXF1ZXN0EjEKBmhlYWRlchgBIAEoCzIfLnN5c3dhcmQuYWdlbnQudjEuSW5zdGFsbEhlYWRlckgAEg8KBWNodW5rGAIgASgMSABCBQoDbXNnIlcKD0luc3RhbGxSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlEhgKEHByZXZpb3VzX3ZlcnNpb24YAiABKAkiHQoNUmVtb3ZlUmVxdWVzdBIMCgRuYW1lGAEgASgJIhAKDlJlbW92ZVJlc3BvbnNlIhUKE0xpc3RTZXJ2aWNlc1JlcXVlc3QiQwoUTGlzdFNlcnZpY2VzUmVzcG9uc2USKwoIc2VydmljZXMYASADKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2UiIQoRR2V0U2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJAChJHZXRTZXJ2aWNlUmVzcG9uc2USKgoHc2VydmljZRgBIAEoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIjChNTdGFydFNlcnZpY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiQgoUU3RhcnRTZXJ2aWNlUmVzcG9uc2USKgoHc2VydmljZRgBIAEoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIiChJTdG9wU2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJBChNTdG9wU2VydmljZVJlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2UiJQoVUmVzdGFydFNlcnZpY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiRAoWUmVzdGFydFNlcnZpY2VSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlIjAKD1JvbGxiYWNrUmVxdWVzdBIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkiWAoQUm9sbGJhY2tSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlEhgKEHByZXZpb3VzX3ZlcnNpb24YAiABKAkiPwoLTG9nc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgp0YWlsX2xpbmVzGAIgASgNEg4KBmZvbGxvdxgDIAEoCCJzCgxMb2dzUmVzcG9uc2USKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbGluZRgCIAEoCRIrCgZzdHJlYW0YAyABKA4yGy5zeXN3YXJkLmFnZW50LnYxLkxvZ1N0cmVhbSq0AQoMU2VydmljZVN0YXRlEh0KGVNFUlZJQ0VfU1RBVEVfVU5TUEVDSUZJRUQQABIZChVTRVJWSUNFX1NUQVRFX1JVTk5JTkcQARIZChVTRVJWSUNFX1NUQVRFX1NUT1BQRUQQAhIYChRTRVJWSUNFX1NUQVRFX0ZBSUxFRBADEhoKFlNFUlZJQ0VfU1RBVEVfU1RBUlRJTkcQBBIZChVTRVJWSUNFX1NUQVRFX0JBQ0tPRkYQBSrxAQoMSW5zdGFsbFBoYXNlEh0KGUlOU1RBTExfUEhBU0VfVU5TUEVDSUZJRUQQABIbChdJTlNUQUxMX1BIQVNFX1JFQ0VJVklORxABEhsKF0lOU1RBTExfUEhBU0VfVkVSSUZZSU5HEAISGgoWSU5TVEFMTF9QSEFTRV9TVEFSVElORxADEhgKFElOU1RBTExfUEhBU0VfSEVBTFRIEAQSGQoVSU5TVEFMTF9QSEFTRV9SVU5OSU5HEAUSHQoZSU5TVEFMTF9QSEFTRV9ST0xMRURfQkFDSxAGEhgKFElOU1RBTExfUEhBU0VfRkFJTEVEEAcqVQoJTG9nU3RyZWFtEhoKFkxPR19TVFJFQU1fVU5TUEVDSUZJRUQQABIVChFMT0dfU1RSRUFNX1NURE9VVBABEhUKEUxPR19TVFJFQU1fU1RERVJSEAIynQkKDEFnZW50U2VydmljZRJZCglBZ2VudEluZm8SIi5zeXN3YXJkLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3QaIy5zeXN3YXJkLmFnZW50LnYxLkFnZW50SW5mb1Jlc3BvbnNlIgOQAgESXAoKU3lzdGVtUGVyZhIjLnN5c3dhcmQuYWdlbnQudjEuU3lzdGVtUGVyZlJlcXVlc3QaJC5zeXN3YXJkLmFnZW50LnYxLlN5c3RlbVBlcmZSZXNwb25zZSIDkAIBElYKCVdhdGNoUGVyZhIiLnN5c3dhcmQuYWdlbnQudjEuV2F0Y2hQZXJmUmVxdWVzdBojLnN5c3dhcmQuYWdlbnQudjEuV2F0Y2hQZXJmUmVzcG9uc2UwARJfCgtQZXJmSGlzdG9yeRIkLnN5c3dhcmQuYWdlbnQudjEuUGVyZkhpc3RvcnlSZXF1ZXN0GiUuc3lzd2FyZC5hZ2VudC52MS5QZXJmSGlzdG9yeVJlc3BvbnNlIgOQAgESUAoHSW5zdGFsbBIgLnN5c3dhcmQuYWdlbnQudjEuSW5zdGFsbFJlcXVlc3QaIS5zeXN3YXJkLmFnZW50LnYxLkluc3RhbGxSZXNwb25zZSgBEksKBlJlbW92ZRIfLnN5c3dhcmQuYWdlbnQudjEuUmVtb3ZlUmVxdWVzdBogLnN5c3dhcmQuYWdlbnQudjEuUmVtb3ZlUmVzcG9uc2USYgoMTGlzdFNlcnZpY2VzEiUuc3lzd2FyZC5hZ2VudC52MS5MaXN0U2VydmljZXNSZXF1ZXN0GiYuc3lzd2FyZC5hZ2VudC52MS5MaXN0U2VydmljZXNSZXNwb25zZSIDkAIBElwKCkdldFNlcnZpY2USIy5zeXN3YXJkLmFnZW50LnYxLkdldFNlcnZpY2VSZXF1ZXN0GiQuc3lzd2FyZC5hZ2VudC52MS5HZXRTZXJ2aWNlUmVzcG9uc2UiA5ACARJdCgxTdGFydFNlcnZpY2USJS5zeXN3YXJkLmFnZW50LnYxLlN0YXJ0U2VydmljZVJlcXVlc3QaJi5zeXN3YXJkLmFnZW50LnYxLlN0YXJ0U2VydmljZVJlc3BvbnNlEloKC1N0b3BTZXJ2aWNlEiQuc3lzd2FyZC5hZ2VudC52MS5TdG9wU2VydmljZVJlcXVlc3QaJS5zeXN3YXJkLmFnZW50LnYxLlN0b3BTZXJ2aWNlUmVzcG9uc2USYwoOUmVzdGFydFNlcnZpY2USJy5zeXN3YXJkLmFnZW50LnYxLlJlc3RhcnRTZXJ2aWNlUmVxdWVzdBooLnN5c3dhcmQuYWdlbnQudjEuUmVzdGFydFNlcnZpY2VSZXNwb25zZRJRCghSb2xsYmFjaxIhLnN5c3dhcmQuYWdlbnQudjEuUm9sbGJhY2tSZXF1ZXN0GiIuc3lzd2FyZC5hZ2VudC52MS5Sb2xsYmFja1Jlc3BvbnNlEkcKBExvZ3MSHS5zeXN3YXJkLmFnZW50LnYxLkxvZ3NSZXF1ZXN0Gh4uc3lzd2FyZC5hZ2VudC52MS5Mb2dzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChxzeXN3YXJkL2FnZW50L3YxL2FnZW50LnByb3RvEhBzeXN3YXJkLmFnZW50LnYxIhIKEEFnZW50SW5mb1JlcXVlc3QihAQKEUFnZW50SW5mb1Jlc3BvbnNlEhAKCGhvc3RuYW1lGAEgASgJEgoKAm9zGAIgASgJEhIKCm9zX3JlbGVhc2UYAyABKAkSDgoGa2VybmVsGAQgASgJEgwKBGFyY2gYBSABKAkSEQoJY3B1X21vZGVsGAYgASgJEhEKCWNwdV9jb3VudBgHIAEoDRIaChJtZW1vcnlfdG90YWxfYnl0ZXMYCCABKAQSJQoFZGlza3MYCSADKAsyFi5zeXN3YXJkLmFnZW50LnYxLkRpc2sSFQoNYWdlbnRfdmVyc2lvbhgKIAEoCRIxCg1hZ2VudF9zdGFydGVkGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRhZ2VudF91cHRpbWVfc2Vjb25kcxgMIAEoBBIPCgdydW50aW1lGA0gASgJEhYKDnJ1bnRpbWVfcmVhc29uGA4gASgJEjsKDGNhcGFiaWxpdGllcxgPIAEoCzIlLnN5c3dhcmQuYWdlbnQudjEuUnVudGltZUNhcGFiaWxpdGllcxIYChBwZXJmX2ludGVydmFsX21zGBAgASgNEh4KFm1hY2hpbmVfdXB0aW1lX3NlY29uZHMYESABKAQSLgoJaXNvbGF0aW9uGBIgASgLMhsuc3lzd2FyZC5hZ2VudC52MS5Jc29sYXRpb24iVgoJSXNvbGF0aW9uEg4KBnBvbGljeRgBIAEoCRIRCglzYW5kYm94ZWQYAiABKAgSFgoOc2VwYXJhdGVfdXNlcnMYAyABKAgSDgoGZGV0YWlsGAQgASgJImUKBERpc2sSEwoLbW91bnRfcG9pbnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg8KB2ZzX3R5cGUYAyABKAkSEwoLdG90YWxfYnl0ZXMYBCABKAQSEgoKZnJlZV9ieXRlcxgFIAEoBCJwChNSdW50aW1lQ2FwYWJpbGl0aWVzEhIKCnNhbmRib3hpbmcYASABKAgSFAoMam91cm5hbF9sb2dzGAIgASgIEg8KB3NpZ25hbHMYAyABKAgSHgoWc3Vydml2ZXNfYWdlbnRfcmVzdGFydBgEIAEoCCLXAQoIQ3B1VGltZXMSFAoMdXNlcl9wZXJjZW50GAEgASgBEhQKDG5pY2VfcGVyY2VudBgCIAEoARIWCg5zeXN0ZW1fcGVyY2VudBgDIAEoARIUCgxpZGxlX3BlcmNlbnQYBCABKAESFgoOaW93YWl0X3BlcmNlbnQYBSABKAESEwoLaXJxX3BlcmNlbnQYBiABKAESFwoPc29mdGlycV9wZXJjZW50GAcgASgBEhUKDXN0ZWFsX3BlcmNlbnQYCCABKAESFAoMYnVzeV9wZXJjZW50GAkgASgBIkAKB0NvcmVDcHUSCgoCaWQYASABKAkSKQoFdGltZXMYAiABKAsyGi5zeXN3YXJkLmFnZW50LnYxLkNwdVRpbWVzItQBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKZnJlZV9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSEgoKdXNlZF9ieXRlcxgEIAEoBBIVCg1idWZmZXJzX2J5dGVzGAUgASgEEhQKDGNhY2hlZF9ieXRlcxgGIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAcgASgEEhcKD3N3YXBfZnJlZV9ieXRlcxgIIAEoBBIUCgx1c2VkX3BlcmNlbnQYCSABKAEiOQoLTG9hZEF2ZXJhZ2USCwoDb25lGAEgASgBEgwKBGZpdmUYAiABKAESDwoHZmlmdGVlbhgDIAEoASJaCgtTZXJ2aWNlUGVyZhIMCgRuYW1lGAEgASgJEhMKC2NwdV9wZXJjZW50GAIgASgBEhEKCXJzc19ieXRlcxgDIAEoBBIVCg1wcm9jZXNzX2NvdW50GAQgASgNIusDCgpQZXJmU2FtcGxlEigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2ludGVydmFsX21zGAIgASgNEicKA2NwdRgDIAEoCzIaLnN5c3dhcmQuYWdlbnQudjEuQ3B1VGltZXMSKAoFY29yZXMYBCADKAsyGS5zeXN3YXJkLmFnZW50LnYxLkNvcmVDcHUSKAoGbWVtb3J5GAUgASgLMhguc3lzd2FyZC5hZ2VudC52MS5NZW1vcnkSKwoEbG9hZBgGIAEoCzIdLnN5c3dhcmQuYWdlbnQudjEuTG9hZEF2ZXJhZ2USLwoIc2VydmljZXMYByADKAsyHS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VQZXJmEjYKC2ZpbGVzeXN0ZW1zGAggAygLMiEuc3lzd2FyZC5hZ2VudC52MS5GaWxlc3lzdGVtVXNhZ2USJwoFZGlza3MYCSADKAsyGC5zeXN3YXJkLmFnZW50LnYxLkRpc2tJbxI0CghuZXR3b3JrcxgKIAMoCzIiLnN5c3dhcmQuYWdlbnQudjEuTmV0d29ya0ludGVyZmFjZRIsCghwcmVzc3VyZRgLIAEoCzIaLnN5c3dhcmQuYWdlbnQudjEuUHJlc3N1cmUipwEKD0ZpbGVzeXN0ZW1Vc2FnZRITCgttb3VudF9wb2ludBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDwoHZnNfdHlwZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEhIKCnVzZWRfYnl0ZXMYBSABKAQSEwoLYXZhaWxfYnl0ZXMYBiABKAQSDQoFZmlsZXMYByABKAQSEgoKZmlsZXNfZnJlZRgIIAEoBCLwAQoGRGlza0lvEg4KBmRldmljZRgBIAEoCRIYChByZWFkX2J5dGVzX3RvdGFsGAIgASgEEhsKE3dyaXR0ZW5fYnl0ZXNfdG90YWwYAyABKAQSEwoLcmVhZHNfdG90YWwYBCABKAQSFAoMd3JpdGVzX3RvdGFsGAUgASgEEh0KFWlvX3RpbWVfc2Vjb25kc190b3RhbBgGIAEoARIdChVyZWFkX2J5dGVzX3Blcl9zZWNvbmQYByABKAESIAoYd3JpdHRlbl9ieXRlc19wZXJfc2Vjb25kGAggASgBEhQKDGJ1c3lfcGVyY2VudBgJIAEoASL8AgoQTmV0d29ya0ludGVyZmFjZRIOCgZkZXZpY2UYASABKAkSEAoIbG9vcGJhY2sYAiABKAgSDwoHdmlydHVhbBgDIAEoCBIbChNyZWNlaXZlX2J5dGVzX3RvdGFsGAQgASgEEhwKFHRyYW5zbWl0X2J5dGVzX3RvdGFsGAUgASgEEh0KFXJlY2VpdmVfcGFja2V0c190b3RhbBgGIAEoBBIeChZ0cmFuc21pdF9wYWNrZXRzX3RvdGFsGAcgASgEEhwKFHJlY2VpdmVfZXJyb3JzX3RvdGFsGAggASgEEh0KFXRyYW5zbWl0X2Vycm9yc190b3RhbBgJIAEoBBIbChNyZWNlaXZlX2Ryb3BzX3RvdGFsGAogASgEEhwKFHRyYW5zbWl0X2Ryb3BzX3RvdGFsGAsgASgEEiAKGHJlY2VpdmVfYnl0ZXNfcGVyX3NlY29uZBgMIAEoARIhChl0cmFuc21pdF9ieXRlc19wZXJfc2Vjb25kGA0gASgBIpYBCghQcmVzc3VyZRIsCgNjcHUYASABKAsyHy5zeXN3YXJkLmFnZW50LnYxLlByZXNzdXJlU3RhbGwSLwoGbWVtb3J5GAIgASgLMh8uc3lzd2FyZC5hZ2VudC52MS5QcmVzc3VyZVN0YWxsEisKAmlvGAMgASgLMh8uc3lzd2FyZC5hZ2VudC52MS5QcmVzc3VyZVN0YWxsIm0KDVByZXNzdXJlU3RhbGwSLQoEc29tZRgBIAEoCzIfLnN5c3dhcmQuYWdlbnQudjEuU3RhbGxBdmVyYWdlcxItCgRmdWxsGAIgASgLMh8uc3lzd2FyZC5hZ2VudC52MS5TdGFsbEF2ZXJhZ2VzImwKDVN0YWxsQXZlcmFnZXMSFQoNYXZnMTBfcGVyY2VudBgBIAEoARIVCg1hdmc2MF9wZXJjZW50GAIgASgBEhYKDmF2ZzMwMF9wZXJjZW50GAMgASgBEhUKDXRvdGFsX3NlY29uZHMYBCABKAEiEwoRU3lzdGVtUGVyZlJlcXVlc3QiQgoSU3lzdGVtUGVyZlJlc3BvbnNlEiwKBnNhbXBsZRgBIAEoCzIcLnN5c3dhcmQuYWdlbnQudjEuUGVyZlNhbXBsZSIhChBXYXRjaFBlcmZSZXF1ZXN0Eg0KBWV2ZXJ5GAEgASgNIlIKEVdhdGNoUGVyZlJlc3BvbnNlEiwKBnNhbXBsZRgBIAEoCzIcLnN5c3dhcmQuYWdlbnQudjEuUGVyZlNhbXBsZRIPCgdkcm9wcGVkGAIgASgEIn4KElBlcmZIaXN0b3J5UmVxdWVzdBIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxzdGVwX3NlY29uZHMYAyABKA0iiQIKCVBlcmZQb2ludBIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBjcHVfYnVzeV9wZXJjZW50GAIgASgBEhwKFGNwdV9idXN5X21heF9wZXJjZW50GAMgASgBEhsKE21lbW9yeV91c2VkX3BlcmNlbnQYBCABKAESHwoXbWVtb3J5X3VzZWRfbWF4X3BlcmNlbnQYBSABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYBiABKAQSEAoIbG9hZF9vbmUYByABKAESLwoIc2VydmljZXMYCCADKAsyHS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VQZXJmImwKE1BlcmZIaXN0b3J5UmVzcG9uc2USFAoMc3RlcF9zZWNvbmRzGAEgASgNEisKBnBvaW50cxgCIAMoCzIbLnN5c3dhcmQuYWdlbnQudjEuUGVyZlBvaW50EhIKCnJlc29sdXRpb24YAyABKAkibwoOU2VydmljZVZlcnNpb24SCgoCaWQYASABKAkSDgoGc2hhMjU2GAIgASgJEi0KCWluc3RhbGxlZBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2l6ZV9ieXRlcxgEIAEoBCLUAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEi0KBXN0YXRlGAIgASgOMh4uc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlU3RhdGUSMQoHdmVyc2lvbhgDIAEoCzIgLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZVZlcnNpb24SDAoEcGlkcxgEIAMoDRIpCgVzaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcmVzdGFydHMYBiABKA0SDwoHcnVudGltZRgHIAEoCRITCgtjcHVfcGVyY2VudBgIIAEoARIRCglyc3NfYnl0ZXMYCSABKAQSLQoFcGhhc2UYCiABKA4yHi5zeXN3YXJkLmFnZW50LnYxLkluc3RhbGxQaGFzZRIUCgxwaGFzZV9kZXRhaWwYCyABKAkSNwoNa2VwdF92ZXJzaW9ucxgMIAMoCzIgLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZVZlcnNpb24SFgoObGFzdF9leGl0X2NvZGUYDSABKAUSGAoQbGFzdF9leGl0X3NpZ25hbBgOIAEoCRIPCgdlbmFibGVkGA8gASgIEhQKDHN0YXRlX2RldGFpbBgQIAEoCSLiAQoNSW5zdGFsbEhlYWRlchIMCgRuYW1lGAEgASgJEhsKDmhlYWx0aF9zZWNvbmRzGAIgASgNSACIAQESDgoGc2hhMjU2GAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSDAoEYXJncxgFIAMoCRI1CgNlbnYYBiADKAsyKC5zeXN3YXJkLmFnZW50LnYxLkluc3RhbGxIZWFkZXIuRW52RW50cnkaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIRCg9faGVhbHRoX3NlY29uZHMiWwoOSW5zdGFsbFJlcXVlc3QSMQoGaGVhZGVyGAEgASgLMh8uc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsSGVhZGVySAASDwoFY2h1bmsYAiABKAxIAEIFCgNtc2ciVwoPSW5zdGFsbFJlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2USGAoQcHJldmlvdXNfdmVyc2lvbhgCIAEoCSIdCg1SZW1vdmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiEAoOUmVtb3ZlUmVzcG9uc2UiFQoTTGlzdFNlcnZpY2VzUmVxdWVzdCJDChRMaXN0U2VydmljZXNSZXNwb25zZRIrCghzZXJ2aWNlcxgBIAMoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIhChFHZXRTZXJ2aWNlUmVxdWVzdBIMCgRuYW1lGAEgASgJIkAKEkdldFNlcnZpY2VSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlIiMKE1N0YXJ0U2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJCChRTdGFydFNlcnZpY2VSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlIiIKElN0b3BTZXJ2aWNlUmVxdWVzdBIMCgRuYW1lGAEgASgJIkEKE1N0b3BTZXJ2aWNlUmVzcG9uc2USKgoHc2VydmljZRgBIAEoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIlChVSZXN0YXJ0U2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJEChZSZXN0YXJ0U2VydmljZVJlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2UiMAoPUm9sbGJhY2tSZXF1ZXN0EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCSJYChBSb2xsYmFja1Jlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2USGAoQcHJldmlvdXNfdmVyc2lvbhgCIAEoCSI/CgtMb2dzUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnRhaWxfbGluZXMYAiABKA0SDgoGZm9sbG93GAMgASgIInMKDExvZ3NSZXNwb25zZRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRsaW5lGAIgASgJEisKBnN0cmVhbRgDIAEoDjIbLnN5c3dhcmQuYWdlbnQudjEuTG9nU3RyZWFtKrQBCgxTZXJ2aWNlU3RhdGUSHQoZU0VSVklDRV9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVNFUlZJQ0VfU1RBVEVfUlVOTklORxABEhkKFVNFUlZJQ0VfU1RBVEVfU1RPUFBFRBACEhgKFFNFUlZJQ0VfU1RBVEVfRkFJTEVEEAMSGgoWU0VSVklDRV9TVEFURV9TVEFSVElORxAEEhkKFVNFUlZJQ0VfU1RBVEVfQkFDS09GRhAFKvEBCgxJbnN0YWxsUGhhc2USHQoZSU5TVEFMTF9QSEFTRV9VTlNQRUNJRklFRBAAEhsKF0lOU1RBTExfUEhBU0VfUkVDRUlWSU5HEAESGwoXSU5TVEFMTF9QSEFTRV9WRVJJRllJTkcQAhIaChZJTlNUQUxMX1BIQVNFX1NUQVJUSU5HEAMSGAoUSU5TVEFMTF9QSEFTRV9IRUFMVEgQBBIZChVJTlNUQUxMX1BIQVNFX1JVTk5JTkcQBRIdChlJTlNUQUxMX1BIQVNFX1JPTExFRF9CQUNLEAYSGAoUSU5TVEFMTF9QSEFTRV9GQUlMRUQQBypVCglMb2dTdHJlYW0SGgoWTE9HX1NUUkVBTV9VTlNQRUNJRklFRBAAEhUKEUxPR19TVFJFQU1fU1RET1VUEAESFQoRTE9HX1NUUkVBTV9TVERFUlIQAjKdCQoMQWdlbnRTZXJ2aWNlElkKCUFnZW50SW5mbxIiLnN5c3dhcmQuYWdlbnQudjEuQWdlbnRJbmZvUmVxdWVzdBojLnN5c3dhcmQuYWdlbnQudjEuQWdlbnRJbmZvUmVzcG9uc2UiA5ACARJcCgpTeXN0ZW1QZXJmEiMuc3lzd2FyZC5hZ2VudC52MS5TeXN0ZW1QZXJmUmVxdWVzdBokLnN5c3dhcmQuYWdlbnQudjEuU3lzdGVtUGVyZlJlc3BvbnNlIgOQAgESVgoJV2F0Y2hQZXJmEiIuc3lzd2FyZC5hZ2VudC52MS5XYXRjaFBlcmZSZXF1ZXN0GiMuc3lzd2FyZC5hZ2VudC52MS5XYXRjaFBlcmZSZXNwb25zZTABEl8KC1BlcmZIaXN0b3J5EiQuc3lzd2FyZC5hZ2VudC52MS5QZXJmSGlzdG9yeVJlcXVlc3QaJS5zeXN3YXJkLmFnZW50LnYxLlBlcmZIaXN0b3J5UmVzcG9uc2UiA5ACARJQCgdJbnN0YWxsEiAuc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsUmVxdWVzdBohLnN5c3dhcmQuYWdlbnQudjEuSW5zdGFsbFJlc3BvbnNlKAESSwoGUmVtb3ZlEh8uc3lzd2FyZC5hZ2VudC52MS5SZW1vdmVSZXF1ZXN0GiAuc3lzd2FyZC5hZ2VudC52MS5SZW1vdmVSZXNwb25zZRJiCgxMaXN0U2VydmljZXMSJS5zeXN3YXJkLmFnZW50LnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaJi5zeXN3YXJkLmFnZW50LnYxLkxpc3RTZXJ2aWNlc1Jlc3BvbnNlIgOQAgESXAoKR2V0U2VydmljZRIjLnN5c3dhcmQuYWdlbnQudjEuR2V0U2VydmljZVJlcXVlc3QaJC5zeXN3YXJkLmFnZW50LnYxLkdldFNlcnZpY2VSZXNwb25zZSIDkAIBEl0KDFN0YXJ0U2VydmljZRIlLnN5c3dhcmQuYWdlbnQudjEuU3RhcnRTZXJ2aWNlUmVxdWVzdBomLnN5c3dhcmQuYWdlbnQudjEuU3RhcnRTZXJ2aWNlUmVzcG9uc2USWgoLU3RvcFNlcnZpY2USJC5zeXN3YXJkLmFnZW50LnYxLlN0b3BTZXJ2aWNlUmVxdWVzdBolLnN5c3dhcmQuYWdlbnQudjEuU3RvcFNlcnZpY2VSZXNwb25zZRJjCg5SZXN0YXJ0U2VydmljZRInLnN5c3dhcmQuYWdlbnQudjEuUmVzdGFydFNlcnZpY2VSZXF1ZXN0Giguc3lzd2FyZC5hZ2VudC52MS5SZXN0YXJ0U2VydmljZVJlc3BvbnNlElEKCFJvbGxiYWNrEiEuc3lzd2FyZC5hZ2VudC52MS5Sb2xsYmFja1JlcXVlc3QaIi5zeXN3YXJkLmFnZW50LnYxLlJvbGxiYWNrUmVzcG9uc2USRwoETG9ncxIdLnN5c3dhcmQuYWdlbnQudjEuTG9nc1JlcXVlc3QaHi5zeXN3YXJkLmFnZW50LnYxLkxvZ3NSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message sysward.agent.v1.AgentInfoRequest
@@ -498,6 +498,30 @@ export type PerfSample = Message<"sysward.agent.v1.PerfSample"> & {
    * @generated from field: repeated sysward.agent.v1.ServicePerf services = 7;
    */
   services: ServicePerf[];
+
+  /**
+   * @generated from field: repeated sysward.agent.v1.FilesystemUsage filesystems = 8;
+   */
+  filesystems: FilesystemUsage[];
+
+  /**
+   * whole disks, partitions folded in (as the kernel counts them)
+   *
+   * @generated from field: repeated sysward.agent.v1.DiskIo disks = 9;
+   */
+  disks: DiskIo[];
+
+  /**
+   * @generated from field: repeated sysward.agent.v1.NetworkInterface networks = 10;
+   */
+  networks: NetworkInterface[];
+
+  /**
+   * unset where the kernel has no pressure stall information
+   *
+   * @generated from field: sysward.agent.v1.Pressure pressure = 11;
+   */
+  pressure?: Pressure | undefined;
 };
 
 /**
@@ -506,6 +530,295 @@ export type PerfSample = Message<"sysward.agent.v1.PerfSample"> & {
  */
 export const PerfSampleSchema: GenMessage<PerfSample> = /*@__PURE__*/
   messageDesc(file_sysward_agent_v1_agent, 10);
+
+/**
+ * @generated from message sysward.agent.v1.FilesystemUsage
+ */
+export type FilesystemUsage = Message<"sysward.agent.v1.FilesystemUsage"> & {
+  /**
+   * @generated from field: string mount_point = 1;
+   */
+  mountPoint: string;
+
+  /**
+   * @generated from field: string device = 2;
+   */
+  device: string;
+
+  /**
+   * @generated from field: string fs_type = 3;
+   */
+  fsType: string;
+
+  /**
+   * @generated from field: uint64 size_bytes = 4;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * size - free, as df counts it
+   *
+   * @generated from field: uint64 used_bytes = 5;
+   */
+  usedBytes: bigint;
+
+  /**
+   * what an unprivileged process can still write
+   *
+   * @generated from field: uint64 avail_bytes = 6;
+   */
+  availBytes: bigint;
+
+  /**
+   * inodes
+   *
+   * @generated from field: uint64 files = 7;
+   */
+  files: bigint;
+
+  /**
+   * @generated from field: uint64 files_free = 8;
+   */
+  filesFree: bigint;
+};
+
+/**
+ * Describes the message sysward.agent.v1.FilesystemUsage.
+ * Use `create(FilesystemUsageSchema)` to create a new message.
+ */
+export const FilesystemUsageSchema: GenMessage<FilesystemUsage> = /*@__PURE__*/
+  messageDesc(file_sysward_agent_v1_agent, 11);
+
+/**
+ * @generated from message sysward.agent.v1.DiskIo
+ */
+export type DiskIo = Message<"sysward.agent.v1.DiskIo"> & {
+  /**
+   * @generated from field: string device = 1;
+   */
+  device: string;
+
+  /**
+   * Since boot.
+   *
+   * @generated from field: uint64 read_bytes_total = 2;
+   */
+  readBytesTotal: bigint;
+
+  /**
+   * @generated from field: uint64 written_bytes_total = 3;
+   */
+  writtenBytesTotal: bigint;
+
+  /**
+   * @generated from field: uint64 reads_total = 4;
+   */
+  readsTotal: bigint;
+
+  /**
+   * @generated from field: uint64 writes_total = 5;
+   */
+  writesTotal: bigint;
+
+  /**
+   * time with I/O in flight
+   *
+   * @generated from field: double io_time_seconds_total = 6;
+   */
+  ioTimeSecondsTotal: number;
+
+  /**
+   * Over the sample's interval.
+   *
+   * @generated from field: double read_bytes_per_second = 7;
+   */
+  readBytesPerSecond: number;
+
+  /**
+   * @generated from field: double written_bytes_per_second = 8;
+   */
+  writtenBytesPerSecond: number;
+
+  /**
+   * @generated from field: double busy_percent = 9;
+   */
+  busyPercent: number;
+};
+
+/**
+ * Describes the message sysward.agent.v1.DiskIo.
+ * Use `create(DiskIoSchema)` to create a new message.
+ */
+export const DiskIoSchema: GenMessage<DiskIo> = /*@__PURE__*/
+  messageDesc(file_sysward_agent_v1_agent, 12);
+
+/**
+ * @generated from message sysward.agent.v1.NetworkInterface
+ */
+export type NetworkInterface = Message<"sysward.agent.v1.NetworkInterface"> & {
+  /**
+   * @generated from field: string device = 1;
+   */
+  device: string;
+
+  /**
+   * @generated from field: bool loopback = 2;
+   */
+  loopback: boolean;
+
+  /**
+   * bridges, veth, tunnels: not a hardware interface
+   *
+   * @generated from field: bool virtual = 3;
+   */
+  virtual: boolean;
+
+  /**
+   * Since the interface appeared.
+   *
+   * @generated from field: uint64 receive_bytes_total = 4;
+   */
+  receiveBytesTotal: bigint;
+
+  /**
+   * @generated from field: uint64 transmit_bytes_total = 5;
+   */
+  transmitBytesTotal: bigint;
+
+  /**
+   * @generated from field: uint64 receive_packets_total = 6;
+   */
+  receivePacketsTotal: bigint;
+
+  /**
+   * @generated from field: uint64 transmit_packets_total = 7;
+   */
+  transmitPacketsTotal: bigint;
+
+  /**
+   * @generated from field: uint64 receive_errors_total = 8;
+   */
+  receiveErrorsTotal: bigint;
+
+  /**
+   * @generated from field: uint64 transmit_errors_total = 9;
+   */
+  transmitErrorsTotal: bigint;
+
+  /**
+   * @generated from field: uint64 receive_drops_total = 10;
+   */
+  receiveDropsTotal: bigint;
+
+  /**
+   * @generated from field: uint64 transmit_drops_total = 11;
+   */
+  transmitDropsTotal: bigint;
+
+  /**
+   * Over the sample's interval.
+   *
+   * @generated from field: double receive_bytes_per_second = 12;
+   */
+  receiveBytesPerSecond: number;
+
+  /**
+   * @generated from field: double transmit_bytes_per_second = 13;
+   */
+  transmitBytesPerSecond: number;
+};
+
+/**
+ * Describes the message sysward.agent.v1.NetworkInterface.
+ * Use `create(NetworkInterfaceSchema)` to create a new message.
+ */
+export const NetworkInterfaceSchema: GenMessage<NetworkInterface> = /*@__PURE__*/
+  messageDesc(file_sysward_agent_v1_agent, 13);
+
+/**
+ * Pressure stall information: the share of time tasks waited for a resource.
+ *
+ * @generated from message sysward.agent.v1.Pressure
+ */
+export type Pressure = Message<"sysward.agent.v1.Pressure"> & {
+  /**
+   * @generated from field: sysward.agent.v1.PressureStall cpu = 1;
+   */
+  cpu?: PressureStall | undefined;
+
+  /**
+   * @generated from field: sysward.agent.v1.PressureStall memory = 2;
+   */
+  memory?: PressureStall | undefined;
+
+  /**
+   * @generated from field: sysward.agent.v1.PressureStall io = 3;
+   */
+  io?: PressureStall | undefined;
+};
+
+/**
+ * Describes the message sysward.agent.v1.Pressure.
+ * Use `create(PressureSchema)` to create a new message.
+ */
+export const PressureSchema: GenMessage<Pressure> = /*@__PURE__*/
+  messageDesc(file_sysward_agent_v1_agent, 14);
+
+/**
+ * @generated from message sysward.agent.v1.PressureStall
+ */
+export type PressureStall = Message<"sysward.agent.v1.PressureStall"> & {
+  /**
+   * "some": at least one task waited; "full": all non-idle tasks did (unset for cpu on older kernels).
+   *
+   * @generated from field: sysward.agent.v1.StallAverages some = 1;
+   */
+  some?: StallAverages | undefined;
+
+  /**
+   * @generated from field: sysward.agent.v1.StallAverages full = 2;
+   */
+  full?: StallAverages | undefined;
+};
+
+/**
+ * Describes the message sysward.agent.v1.PressureStall.
+ * Use `create(PressureStallSchema)` to create a new message.
+ */
+export const PressureStallSchema: GenMessage<PressureStall> = /*@__PURE__*/
+  messageDesc(file_sysward_agent_v1_agent, 15);
+
+/**
+ * @generated from message sysward.agent.v1.StallAverages
+ */
+export type StallAverages = Message<"sysward.agent.v1.StallAverages"> & {
+  /**
+   * @generated from field: double avg10_percent = 1;
+   */
+  avg10Percent: number;
+
+  /**
+   * @generated from field: double avg60_percent = 2;
+   */
+  avg60Percent: number;
+
+  /**
+   * @generated from field: double avg300_percent = 3;
+   */
+  avg300Percent: number;
+
+  /**
+   * @generated from field: double total_seconds = 4;
+   */
+  totalSeconds: number;
+};
+
+/**
+ * Describes the message sysward.agent.v1.StallAverages.
+ * Use `create(StallAveragesSchema)` to create a new message.
+ */
+export const StallAveragesSchema: GenMessage<StallAverages> = /*@__PURE__*/
+  messageDesc(file_sysward_agent_v1_agent, 16);
 
 /**
  * @generated from message sysward.agent.v1.SystemPerfRequest
@@ -518,7 +831,7 @@ export type SystemPerfRequest = Message<"sysward.agent.v1.SystemPerfRequest"> & 
  * Use `create(SystemPerfRequestSchema)` to create a new message.
  */
 export const SystemPerfRequestSchema: GenMessage<SystemPerfRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 11);
+  messageDesc(file_sysward_agent_v1_agent, 17);
 
 /**
  * @generated from message sysward.agent.v1.SystemPerfResponse
@@ -535,7 +848,7 @@ export type SystemPerfResponse = Message<"sysward.agent.v1.SystemPerfResponse"> 
  * Use `create(SystemPerfResponseSchema)` to create a new message.
  */
 export const SystemPerfResponseSchema: GenMessage<SystemPerfResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 12);
+  messageDesc(file_sysward_agent_v1_agent, 18);
 
 /**
  * @generated from message sysward.agent.v1.WatchPerfRequest
@@ -554,7 +867,7 @@ export type WatchPerfRequest = Message<"sysward.agent.v1.WatchPerfRequest"> & {
  * Use `create(WatchPerfRequestSchema)` to create a new message.
  */
 export const WatchPerfRequestSchema: GenMessage<WatchPerfRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 13);
+  messageDesc(file_sysward_agent_v1_agent, 19);
 
 /**
  * @generated from message sysward.agent.v1.WatchPerfResponse
@@ -578,7 +891,7 @@ export type WatchPerfResponse = Message<"sysward.agent.v1.WatchPerfResponse"> & 
  * Use `create(WatchPerfResponseSchema)` to create a new message.
  */
 export const WatchPerfResponseSchema: GenMessage<WatchPerfResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 14);
+  messageDesc(file_sysward_agent_v1_agent, 20);
 
 /**
  * @generated from message sysward.agent.v1.PerfHistoryRequest
@@ -609,7 +922,7 @@ export type PerfHistoryRequest = Message<"sysward.agent.v1.PerfHistoryRequest"> 
  * Use `create(PerfHistoryRequestSchema)` to create a new message.
  */
 export const PerfHistoryRequestSchema: GenMessage<PerfHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 15);
+  messageDesc(file_sysward_agent_v1_agent, 21);
 
 /**
  * One point of history: averages (and maxima) over [time, time + step).
@@ -665,7 +978,7 @@ export type PerfPoint = Message<"sysward.agent.v1.PerfPoint"> & {
  * Use `create(PerfPointSchema)` to create a new message.
  */
 export const PerfPointSchema: GenMessage<PerfPoint> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 16);
+  messageDesc(file_sysward_agent_v1_agent, 22);
 
 /**
  * @generated from message sysward.agent.v1.PerfHistoryResponse
@@ -694,7 +1007,7 @@ export type PerfHistoryResponse = Message<"sysward.agent.v1.PerfHistoryResponse"
  * Use `create(PerfHistoryResponseSchema)` to create a new message.
  */
 export const PerfHistoryResponseSchema: GenMessage<PerfHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 17);
+  messageDesc(file_sysward_agent_v1_agent, 23);
 
 /**
  * @generated from message sysward.agent.v1.ServiceVersion
@@ -730,7 +1043,7 @@ export type ServiceVersion = Message<"sysward.agent.v1.ServiceVersion"> & {
  * Use `create(ServiceVersionSchema)` to create a new message.
  */
 export const ServiceVersionSchema: GenMessage<ServiceVersion> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 18);
+  messageDesc(file_sysward_agent_v1_agent, 24);
 
 /**
  * @generated from message sysward.agent.v1.Service
@@ -833,7 +1146,7 @@ export type Service = Message<"sysward.agent.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 19);
+  messageDesc(file_sysward_agent_v1_agent, 25);
 
 /**
  * @generated from message sysward.agent.v1.InstallHeader
@@ -884,7 +1197,7 @@ export type InstallHeader = Message<"sysward.agent.v1.InstallHeader"> & {
  * Use `create(InstallHeaderSchema)` to create a new message.
  */
 export const InstallHeaderSchema: GenMessage<InstallHeader> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 20);
+  messageDesc(file_sysward_agent_v1_agent, 26);
 
 /**
  * @generated from message sysward.agent.v1.InstallRequest
@@ -913,7 +1226,7 @@ export type InstallRequest = Message<"sysward.agent.v1.InstallRequest"> & {
  * Use `create(InstallRequestSchema)` to create a new message.
  */
 export const InstallRequestSchema: GenMessage<InstallRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 21);
+  messageDesc(file_sysward_agent_v1_agent, 27);
 
 /**
  * @generated from message sysward.agent.v1.InstallResponse
@@ -937,7 +1250,7 @@ export type InstallResponse = Message<"sysward.agent.v1.InstallResponse"> & {
  * Use `create(InstallResponseSchema)` to create a new message.
  */
 export const InstallResponseSchema: GenMessage<InstallResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 22);
+  messageDesc(file_sysward_agent_v1_agent, 28);
 
 /**
  * @generated from message sysward.agent.v1.RemoveRequest
@@ -954,7 +1267,7 @@ export type RemoveRequest = Message<"sysward.agent.v1.RemoveRequest"> & {
  * Use `create(RemoveRequestSchema)` to create a new message.
  */
 export const RemoveRequestSchema: GenMessage<RemoveRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 23);
+  messageDesc(file_sysward_agent_v1_agent, 29);
 
 /**
  * @generated from message sysward.agent.v1.RemoveResponse
@@ -967,7 +1280,7 @@ export type RemoveResponse = Message<"sysward.agent.v1.RemoveResponse"> & {
  * Use `create(RemoveResponseSchema)` to create a new message.
  */
 export const RemoveResponseSchema: GenMessage<RemoveResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 24);
+  messageDesc(file_sysward_agent_v1_agent, 30);
 
 /**
  * @generated from message sysward.agent.v1.ListServicesRequest
@@ -980,7 +1293,7 @@ export type ListServicesRequest = Message<"sysward.agent.v1.ListServicesRequest"
  * Use `create(ListServicesRequestSchema)` to create a new message.
  */
 export const ListServicesRequestSchema: GenMessage<ListServicesRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 25);
+  messageDesc(file_sysward_agent_v1_agent, 31);
 
 /**
  * @generated from message sysward.agent.v1.ListServicesResponse
@@ -997,7 +1310,7 @@ export type ListServicesResponse = Message<"sysward.agent.v1.ListServicesRespons
  * Use `create(ListServicesResponseSchema)` to create a new message.
  */
 export const ListServicesResponseSchema: GenMessage<ListServicesResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 26);
+  messageDesc(file_sysward_agent_v1_agent, 32);
 
 /**
  * @generated from message sysward.agent.v1.GetServiceRequest
@@ -1014,7 +1327,7 @@ export type GetServiceRequest = Message<"sysward.agent.v1.GetServiceRequest"> & 
  * Use `create(GetServiceRequestSchema)` to create a new message.
  */
 export const GetServiceRequestSchema: GenMessage<GetServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 27);
+  messageDesc(file_sysward_agent_v1_agent, 33);
 
 /**
  * @generated from message sysward.agent.v1.GetServiceResponse
@@ -1031,7 +1344,7 @@ export type GetServiceResponse = Message<"sysward.agent.v1.GetServiceResponse"> 
  * Use `create(GetServiceResponseSchema)` to create a new message.
  */
 export const GetServiceResponseSchema: GenMessage<GetServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 28);
+  messageDesc(file_sysward_agent_v1_agent, 34);
 
 /**
  * @generated from message sysward.agent.v1.StartServiceRequest
@@ -1048,7 +1361,7 @@ export type StartServiceRequest = Message<"sysward.agent.v1.StartServiceRequest"
  * Use `create(StartServiceRequestSchema)` to create a new message.
  */
 export const StartServiceRequestSchema: GenMessage<StartServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 29);
+  messageDesc(file_sysward_agent_v1_agent, 35);
 
 /**
  * @generated from message sysward.agent.v1.StartServiceResponse
@@ -1065,7 +1378,7 @@ export type StartServiceResponse = Message<"sysward.agent.v1.StartServiceRespons
  * Use `create(StartServiceResponseSchema)` to create a new message.
  */
 export const StartServiceResponseSchema: GenMessage<StartServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 30);
+  messageDesc(file_sysward_agent_v1_agent, 36);
 
 /**
  * @generated from message sysward.agent.v1.StopServiceRequest
@@ -1082,7 +1395,7 @@ export type StopServiceRequest = Message<"sysward.agent.v1.StopServiceRequest"> 
  * Use `create(StopServiceRequestSchema)` to create a new message.
  */
 export const StopServiceRequestSchema: GenMessage<StopServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 31);
+  messageDesc(file_sysward_agent_v1_agent, 37);
 
 /**
  * @generated from message sysward.agent.v1.StopServiceResponse
@@ -1099,7 +1412,7 @@ export type StopServiceResponse = Message<"sysward.agent.v1.StopServiceResponse"
  * Use `create(StopServiceResponseSchema)` to create a new message.
  */
 export const StopServiceResponseSchema: GenMessage<StopServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 32);
+  messageDesc(file_sysward_agent_v1_agent, 38);
 
 /**
  * @generated from message sysward.agent.v1.RestartServiceRequest
@@ -1116,7 +1429,7 @@ export type RestartServiceRequest = Message<"sysward.agent.v1.RestartServiceRequ
  * Use `create(RestartServiceRequestSchema)` to create a new message.
  */
 export const RestartServiceRequestSchema: GenMessage<RestartServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 33);
+  messageDesc(file_sysward_agent_v1_agent, 39);
 
 /**
  * @generated from message sysward.agent.v1.RestartServiceResponse
@@ -1133,7 +1446,7 @@ export type RestartServiceResponse = Message<"sysward.agent.v1.RestartServiceRes
  * Use `create(RestartServiceResponseSchema)` to create a new message.
  */
 export const RestartServiceResponseSchema: GenMessage<RestartServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 34);
+  messageDesc(file_sysward_agent_v1_agent, 40);
 
 /**
  * @generated from message sysward.agent.v1.RollbackRequest
@@ -1157,7 +1470,7 @@ export type RollbackRequest = Message<"sysward.agent.v1.RollbackRequest"> & {
  * Use `create(RollbackRequestSchema)` to create a new message.
  */
 export const RollbackRequestSchema: GenMessage<RollbackRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 35);
+  messageDesc(file_sysward_agent_v1_agent, 41);
 
 /**
  * @generated from message sysward.agent.v1.RollbackResponse
@@ -1179,7 +1492,7 @@ export type RollbackResponse = Message<"sysward.agent.v1.RollbackResponse"> & {
  * Use `create(RollbackResponseSchema)` to create a new message.
  */
 export const RollbackResponseSchema: GenMessage<RollbackResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 36);
+  messageDesc(file_sysward_agent_v1_agent, 42);
 
 /**
  * @generated from message sysward.agent.v1.LogsRequest
@@ -1208,7 +1521,7 @@ export type LogsRequest = Message<"sysward.agent.v1.LogsRequest"> & {
  * Use `create(LogsRequestSchema)` to create a new message.
  */
 export const LogsRequestSchema: GenMessage<LogsRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 37);
+  messageDesc(file_sysward_agent_v1_agent, 43);
 
 /**
  * @generated from message sysward.agent.v1.LogsResponse
@@ -1237,7 +1550,7 @@ export type LogsResponse = Message<"sysward.agent.v1.LogsResponse"> & {
  * Use `create(LogsResponseSchema)` to create a new message.
  */
 export const LogsResponseSchema: GenMessage<LogsResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 38);
+  messageDesc(file_sysward_agent_v1_agent, 44);
 
 /**
  * @generated from enum sysward.agent.v1.ServiceState
