@@ -1,7 +1,7 @@
 // /agents/<id>: services table, install form, perf charts and logs.
 import { expect, type Locator, type Page } from "@playwright/test";
 
-export type RangeId = "5m" | "1h" | "24h" | "7d";
+export type RangeId = "5m" | "1h" | "24h" | "7d" | "30d";
 
 declare global {
   interface Window {

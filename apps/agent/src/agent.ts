@@ -101,7 +101,11 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     cleanups.unshift(() => services.close());
 
     // History is closed after the collector stops, so the last samples are flushed.
-    const history = PerfHistory.open(config.historyPath, { onWarning: (msg) => logger.warn(msg) });
+    const history = PerfHistory.open(config.historyPath, {
+      onWarning: (msg) => logger.warn(msg),
+      retention: config.historyRetention,
+      maxBytes: config.historyMaxBytes,
+    });
     cleanups.unshift(() => history.close());
     const perf = new PerfCollector({
       intervalMs: config.perfIntervalMs,

@@ -3,6 +3,8 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { LISTEN_FILE, readListenFile } from "./enroll/listen-file";
+import { DEFAULT_HISTORY_MAX_BYTES, MIN_HISTORY_MAX_BYTES } from "./history/perf-history";
+import type { HistoryRetention } from "./history/history-range";
 import { DEFAULT_SERVICE_UID_BASE } from "./install/service-users";
 import { SANDBOX_POLICIES, type SandboxPolicy } from "./runtime/isolation";
 import type { RuntimeName } from "./runtime/runtime";
@@ -18,6 +20,10 @@ export interface AgentConfig {
   stagingDir: string;
   runtimeStateDir: string;
   historyPath: string;
+  /** SYSWARD_HISTORY_RAW_HOURS (1), SYSWARD_HISTORY_MINUTE_DAYS (7), SYSWARD_HISTORY_COARSE_DAYS (90). */
+  historyRetention: HistoryRetention;
+  /** SYSWARD_HISTORY_MAX_BYTES (256 MiB): history.sqlite with its WAL never grows past this. */
+  historyMaxBytes: number;
   /** SYSWARD_PERF_INTERVAL_MS: perf collection interval. */
   perfIntervalMs: number;
   /** SYSWARD_MAX_PACKAGE_BYTES: the largest ZIP an Install accepts. */
@@ -137,6 +143,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   if (!SANDBOX_POLICIES.includes(sandbox)) {
     throw new ConfigError(`SYSWARD_SANDBOX=${JSON.stringify(sandbox)} must be required, auto or off`);
   }
+  const historyRetention = {
+    rawSeconds: positiveInt(env, "SYSWARD_HISTORY_RAW_HOURS", 1) * 3600,
+    minuteSeconds: positiveInt(env, "SYSWARD_HISTORY_MINUTE_DAYS", 7) * 86400,
+    coarseSeconds: positiveInt(env, "SYSWARD_HISTORY_COARSE_DAYS", 90) * 86400,
+  };
+  if (historyRetention.minuteSeconds < historyRetention.rawSeconds || historyRetention.coarseSeconds < historyRetention.minuteSeconds) {
+    throw new ConfigError("history tiers must not get shorter as they get coarser: SYSWARD_HISTORY_RAW_HOURS ≤ 24 × SYSWARD_HISTORY_MINUTE_DAYS, SYSWARD_HISTORY_MINUTE_DAYS ≤ SYSWARD_HISTORY_COARSE_DAYS");
+  }
   return {
     dataDir,
     socketPath: join(dataDir, "agent.sock"),
@@ -146,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     stagingDir: join(dataDir, "staging"),
     runtimeStateDir: join(dataDir, "runtime"),
     historyPath: join(dataDir, "history.sqlite"),
+    historyRetention,
+    historyMaxBytes: positiveInt(env, "SYSWARD_HISTORY_MAX_BYTES", DEFAULT_HISTORY_MAX_BYTES, MIN_HISTORY_MAX_BYTES),
     perfIntervalMs: positiveInt(env, "SYSWARD_PERF_INTERVAL_MS", 1000, 50),
     maxPackageBytes: positiveInt(env, "SYSWARD_MAX_PACKAGE_BYTES", 2 * 1024 ** 3),
     defaultHealthSeconds: positiveInt(env, "SYSWARD_HEALTH_SECONDS", 30, 0),

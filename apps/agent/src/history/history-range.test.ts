@@ -61,9 +61,9 @@ describe("planHistoryQuery", () => {
     const cases: [HistoryRequest, RegExp][] = [
       [{ startMs: NaN }, /start is required/],
       [{ startMs: NOW - HOUR, endMs: NOW - 2 * HOUR }, /end .* is before start/],
-      [{ startMs: NOW - 8 * DAY }, /spans 8d; history keeps 7 days, so ask for at most 7d1h/],
+      [{ startMs: NOW - 91 * DAY }, /spans 91d; history keeps 90d, so ask for at most 90d1h/],
       [{ startMs: NOW + 10 * MIN }, /start 2025-01-10T12:10:00.000Z is in the future/],
-      [{ startMs: NOW - DAY, stepSeconds: 8 * 86400 }, /longer than the 7 days/],
+      [{ startMs: NOW - DAY, stepSeconds: 91 * 86400 }, /longer than the 90d history keeps/],
       [{ startMs: NOW - 7 * DAY, stepSeconds: 60 }, /gives 10081 points .* use step_seconds ≥ 660, or 0/],
       [{ startMs: NOW - HOUR, stepSeconds: 1 }, /at most 1000/],
       [{ startMs: NOW - HOUR, stepSeconds: 1.5 }, /whole number/],
@@ -73,6 +73,16 @@ describe("planHistoryQuery", () => {
       expect(err.kind, JSON.stringify(req)).toBe("invalid-argument");
       expect(err.message).toMatch(message);
     }
+  });
+
+  it("answers from the 5 min aggregates past the minute tier's days, in steps of whole 5 minutes", () => {
+    expect(planHistoryQuery({ startMs: NOW - 30 * DAY }, NOW)).toMatchObject({ resolution: "5m", stepSeconds: 3600 });
+    expect(planHistoryQuery({ startMs: NOW - 30 * DAY, endMs: NOW - 30 * DAY + HOUR, stepSeconds: 60 }, NOW)).toMatchObject({ resolution: "5m", stepSeconds: 300 });
+    // Retention as configured: a shorter minute tier moves the boundary.
+    const short = { rawSeconds: 600, minuteSeconds: DAY / 1000, coarseSeconds: (30 * DAY) / 1000 };
+    expect(planHistoryQuery({ startMs: NOW - 2 * DAY }, NOW, short).resolution).toBe("5m");
+    expect(planHistoryQuery({ startMs: NOW - 20 * MIN }, NOW, short).resolution).toBe("1m");
+    expect(() => planHistoryQuery({ startMs: NOW - 31 * DAY }, NOW, short)).toThrow(/history keeps 30d/);
   });
 
   it("accepts the minimum step its own error message suggests", () => {

@@ -3,12 +3,21 @@
 // InvalidArgument with a message that says what to change.
 import { DomainError } from "../domain-error";
 
-export const RAW_RETENTION_SECONDS = 3600;
-export const AGGREGATE_RETENTION_SECONDS = 7 * 86400;
+/** How long each stored resolution is kept (SYSWARD_HISTORY_RAW_HOURS, _MINUTE_DAYS, _COARSE_DAYS). */
+export interface HistoryRetention {
+  /** 1 s points. */
+  rawSeconds: number;
+  /** 1 min aggregates. */
+  minuteSeconds: number;
+  /** 5 min aggregates: the longest; at least minuteSeconds. */
+  coarseSeconds: number;
+}
+
+export const DEFAULT_RETENTION: HistoryRetention = { rawSeconds: 3600, minuteSeconds: 7 * 86400, coarseSeconds: 90 * 86400 };
 export const MAX_POINTS = 1000;
 /** Slack on the 1 s tier's hour, so "the last hour" from a clock a little behind still gets 1 s points. */
 export const RAW_QUERY_SLACK_SECONDS = 60;
-/** Spans a little over 7 days are accepted (a "last 7 days" chart computed on a skewed clock). */
+/** Spans a little over what is kept are accepted (a "last 7 days" chart computed on a skewed clock). */
 const SPAN_MARGIN_SECONDS = 3600;
 /** Clocks of the console and the agent may differ a little; more than this is a bad request. */
 const FUTURE_MARGIN_SECONDS = 60;
@@ -17,7 +26,8 @@ const STEP_LADDER = [
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400,
 ] as const;
 
-export type Resolution = "1s" | "1m";
+export type Resolution = "1s" | "1m" | "5m";
+const RESOLUTION_SECONDS = { "1s": 1, "1m": 60, "5m": 300 } as const;
 
 export interface HistoryPlan {
   resolution: Resolution;
@@ -35,7 +45,7 @@ export interface HistoryRequest {
   stepSeconds?: number;
 }
 
-export function planHistoryQuery(req: HistoryRequest, nowMs: number): HistoryPlan {
+export function planHistoryQuery(req: HistoryRequest, nowMs: number, retention: HistoryRetention = DEFAULT_RETENTION): HistoryPlan {
   const { startMs } = req;
   if (!Number.isFinite(startMs)) invalid("start is required");
   if (req.endMs !== undefined && !Number.isFinite(req.endMs)) invalid("end is not a valid time");
@@ -47,20 +57,23 @@ export function planHistoryQuery(req: HistoryRequest, nowMs: number): HistoryPla
   // Nothing is stored past now: a range reaching into the future is answered up to now.
   const endMs = Math.min(requestedEnd, Math.max(startMs, nowMs));
   const spanSeconds = (endMs - startMs) / 1000;
-  const maxSpan = AGGREGATE_RETENTION_SECONDS + SPAN_MARGIN_SECONDS;
+  const kept = fmtDuration(retention.coarseSeconds);
+  const maxSpan = retention.coarseSeconds + SPAN_MARGIN_SECONDS;
   if (spanSeconds > maxSpan) {
-    invalid(`range spans ${fmtDuration(spanSeconds)}; history keeps 7 days, so ask for at most ${fmtDuration(maxSpan)}`);
+    invalid(`range spans ${fmtDuration(spanSeconds)}; history keeps ${kept}, so ask for at most ${fmtDuration(maxSpan)}`);
   }
   const step = req.stepSeconds ?? 0;
   if (!Number.isInteger(step) || step < 0) invalid(`step_seconds must be a whole number of seconds, got ${step}`);
-  if (step > AGGREGATE_RETENTION_SECONDS) {
-    invalid(`step_seconds ${step} is longer than the 7 days history keeps; use 0 to let the agent pick`);
+  if (step > retention.coarseSeconds) {
+    invalid(`step_seconds ${step} is longer than the ${kept} history keeps; use 0 to let the agent pick`);
   }
 
-  // Raw 1 s points exist only for the last hour; anything else comes from minute aggregates.
-  const rawWindow = RAW_RETENTION_SECONDS + RAW_QUERY_SLACK_SECONDS;
-  const resolution: Resolution = spanSeconds <= rawWindow && startMs >= nowMs - rawWindow * 1000 ? "1s" : "1m";
-  const res = resolution === "1s" ? 1 : 60;
+  // Raw 1 s points exist only for the last rawSeconds, minute aggregates for minuteSeconds;
+  // older starts come from the 5 min aggregates.
+  const rawWindow = retention.rawSeconds + RAW_QUERY_SLACK_SECONDS;
+  const resolution: Resolution =
+    spanSeconds <= rawWindow && startMs >= nowMs - rawWindow * 1000 ? "1s" : startMs >= nowMs - (retention.minuteSeconds + SPAN_MARGIN_SECONDS) * 1000 ? "1m" : "5m";
+  const res = RESOLUTION_SECONDS[resolution];
   const fromSeconds = floorTo(Math.floor(startMs / 1000), res);
   const toSeconds = Math.floor(endMs / 1000);
   const points = (s: number) => Math.floor(toSeconds / s) - Math.floor(fromSeconds / s) + 1;

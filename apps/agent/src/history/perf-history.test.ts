@@ -145,7 +145,8 @@ describe("PerfHistory", () => {
   });
 
   it("prunes so the tables stay bounded, however long it runs", () => {
-    const h = openHistory({ flushEveryMs: 60 * MIN });
+    // The 5 min tier kept as long as the minutes, so nine days show every tier's pruning.
+    const h = openHistory({ flushEveryMs: 60 * MIN, retention: { rawSeconds: 3600, minuteSeconds: 7 * DAY / 1000, coarseSeconds: 7 * DAY / 1000 } });
     const start = T0 - 9 * DAY;
     // Nine days at one sample a minute, flushed hourly, the clock moving with the samples.
     for (let ms = start; ms <= T0; ms += MIN) {
@@ -180,6 +181,60 @@ describe("PerfHistory", () => {
     const after = h.rowCounts();
     expect(Math.abs(after["1m"] - rows["1m"])).toBeLessThanOrEqual(60);
     expect(fs.statSync(h.file).size).toBeLessThanOrEqual(fileBytes * 1.2);
+  });
+
+  it("never lets the file and its WAL pass SYSWARD_HISTORY_MAX_BYTES: the oldest coarse rows go first, the newest stay", () => {
+    const cap = 1024 * 1024;
+    // Flushed every simulated hour below, as the agent does every 10 s of its own.
+    const h = openHistory({ flushEveryMs: Number.MAX_SAFE_INTEGER, maxBytes: cap });
+    const onDisk = () => ["", "-wal", "-shm"].reduce((n, suffix) => n + (fs.existsSync(h.file + suffix) ? fs.statSync(h.file + suffix).size : 0), 0);
+    // 40 services a sample (big rows), one sample every 2 minutes for 30 days: several MiB uncapped.
+    const services = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`service-with-a-long-name-${i}`, { cpu: i, rss: i * 1000 }]));
+    const start = T0 - 30 * DAY;
+    let largest = 0;
+    for (let ms = start; ms <= T0; ms += 2 * MIN) {
+      now = ms;
+      h.record(sample(ms, { cpu: 5, services }));
+      if ((ms - start) % HOUR === 0) {
+        h.flush();
+        largest = Math.max(largest, onDisk());
+      }
+    }
+    h.flush();
+    largest = Math.max(largest, onDisk());
+    expect(largest).toBeLessThanOrEqual(cap);
+    expect(h.stats().rowsTrimmedForSize).toBeGreaterThan(0);
+    // Trimmed from the old end: the oldest day is gone, the last hour answers whole, and every
+    // resolution starts at the same horizon (the 5 min rows a 7-day chart reads reach back as far
+    // as the minute rows a 1-day chart reads).
+    expect(h.query(new Date(T0 - 30 * DAY), new Date(T0 - 29 * DAY)).points).toEqual([]);
+    const hour = h.query(new Date(T0 - HOUR), new Date(T0));
+    expect(hour.points.length).toBeGreaterThanOrEqual(29);
+    const first = (r: PerfHistoryResponse) => timestampMs(r.points[0]!.time!);
+    const week = h.query(new Date(T0 - 7 * DAY), new Date(T0));
+    const day = h.query(new Date(T0 - DAY), new Date(T0));
+    expect(week.resolution).toBe("1m"); // answered from the 5 min rollup: its step is whole 5 minutes
+    expect(week.stepSeconds % 300).toBe(0);
+    expect(Math.abs(first(week) - Math.max(first(day), T0 - DAY))).toBeLessThanOrEqual(week.stepSeconds * 1000);
+  });
+
+  it("a cap lowered below an existing file trims it and gives the space back at open", () => {
+    const big = openHistory({ flushEveryMs: Number.MAX_SAFE_INTEGER });
+    const services = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`svc${i}`, { cpu: i, rss: i }]));
+    for (let ms = T0 - 20 * DAY; ms <= T0; ms += 2 * MIN) {
+      now = ms;
+      big.record(sample(ms, { cpu: 5, services }));
+      if (ms % HOUR === 0) big.flush();
+    }
+    big.close();
+    open.splice(open.indexOf(big), 1);
+    const file = path.join(dir, "perf.db");
+    expect(fs.statSync(file).size).toBeGreaterThan(1.5 * 1024 * 1024);
+    const small = openHistory({ maxBytes: 1024 * 1024 });
+    small.close();
+    const total = ["", "-wal"].reduce((n, s) => n + (fs.existsSync(file + s) ? fs.statSync(file + s).size : 0), 0);
+    expect(total).toBeLessThanOrEqual(1024 * 1024);
+    expect(() => PerfHistory.open(path.join(dir, "tiny.db"), { maxBytes: 1000 })).toThrow(/below the least/);
   });
 
   it("keeps history across a restart, merging a minute that was split by it", () => {

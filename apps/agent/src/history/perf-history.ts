@@ -6,9 +6,10 @@
 // Writes are batched: samples fold into in-memory buckets and are written every flushEveryMs
 // (default 10 s) in one transaction — a few pages per flush instead of per second — and on
 // query (so answers include the newest samples) and close. A crash loses at most that window.
-// Pruning keeps the tables at ~3 700 (1 s) + ~10 100 (1 min) + ~2 000 (5 min rollup) rows,
-// whatever the uptime; SQLite reuses freed pages, so the file stops growing once the 7 days are
-// full (~5.5 MB with 10 services, ~30 MB with 50).
+// Pruning keeps each tier to its retention (by default ~3 700 (1 s) + ~10 100 (1 min) + ~26 000
+// (5 min, 90 days) rows), whatever the uptime; SQLite reuses freed pages, so the file stops
+// growing once the tiers are full. A size cap (maxBytes) holds on top: the oldest coarse rows go
+// first when the file and its WAL would pass it.
 import Database from "better-sqlite3";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
@@ -24,12 +25,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { BucketAccumulator, type BucketSums, type PointValues, type ServiceSums } from "./bucket-accumulator";
-import {
-  AGGREGATE_RETENTION_SECONDS,
-  planHistoryQuery,
-  RAW_QUERY_SLACK_SECONDS,
-  RAW_RETENTION_SECONDS,
-} from "./history-range";
+import { DEFAULT_RETENTION, planHistoryQuery, RAW_QUERY_SLACK_SECONDS, type HistoryRetention } from "./history-range";
 import { addServiceSums, encodeServiceSums } from "./service-sums-codec";
 
 export interface PerfHistoryOptions {
@@ -39,7 +35,25 @@ export interface PerfHistoryOptions {
   now?: () => number;
   /** Problems history survives (a corrupt file set aside). */
   onWarning?: (message: string) => void;
+  /** How long each resolution is kept; default 1 h of 1 s, 7 d of 1 min, 90 d of 5 min. */
+  retention?: HistoryRetention;
+  /**
+   * SYSWARD_HISTORY_MAX_BYTES: the file and its WAL together never grow past this; the oldest
+   * coarse rows go first, then the oldest minute rows, then the oldest seconds. Default 256 MiB.
+   */
+  maxBytes?: number;
 }
+
+export const DEFAULT_HISTORY_MAX_BYTES = 256 * 1024 * 1024;
+/** Below this a cap cannot hold even an hour of seconds with its WAL. */
+export const MIN_HISTORY_MAX_BYTES = 1024 * 1024;
+/**
+ * Share of the cap the WAL may take (checkpointed at and truncated to it), and the share kept free
+ * for the pages one flush adds before the next trim: live rows stay under the rest.
+ */
+const WAL_SHARE = 0.1;
+const HEADROOM_SHARE = 0.15;
+const SHM_BYTES = 32 * 1024;
 
 /** Cheap (no I/O): fit for /debug/vars at any request rate. */
 export interface PerfHistoryStats {
@@ -52,6 +66,8 @@ export interface PerfHistoryStats {
   lastFlushMs: number;
   /** Flushes that failed (their buffered samples were dropped); each threw to its caller. */
   flushErrors: number;
+  /** Rows deleted to keep the file under its cap (oldest first), since the agent started. */
+  rowsTrimmedForSize: number;
 }
 
 const SCHEMA_VERSION = 1;
@@ -68,7 +84,8 @@ export type HistoryTier = "1s" | "1m" | "5m";
 const TIERS: readonly HistoryTier[] = ["1s", "1m", "5m"];
 const TABLES = { "1s": "points_1s", "1m": "points_1m", "5m": "points_5m" } as const;
 const TIER_SECONDS = { "1s": 1, "1m": 60, "5m": 300 } as const;
-const RETENTION = { "1s": RAW_RETENTION_SECONDS, "1m": AGGREGATE_RETENTION_SECONDS, "5m": AGGREGATE_RETENTION_SECONDS } as const;
+/** The tiers a size trim deletes from, coarsest (and so oldest) first. */
+const TRIM_ORDER: readonly HistoryTier[] = ["5m", "1m", "1s"];
 
 const SCHEMA =
   Object.values(TABLES)
@@ -122,12 +139,17 @@ export class PerfHistory {
   #flushErrors = 0;
   #lastFlushMs = 0;
   #closed = false;
+  readonly #retention: HistoryRetention;
+  readonly #maxBytes: number;
+  #rowsTrimmed = 0;
 
   /** Opens (creating if needed) the history file; a file SQLite cannot read is set aside and replaced. */
   static open(file: string, opts: PerfHistoryOptions = {}): PerfHistory {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    const maxBytes = opts.maxBytes ?? DEFAULT_HISTORY_MAX_BYTES;
+    if (maxBytes < MIN_HISTORY_MAX_BYTES) throw new Error(`perf history cap ${maxBytes} bytes is below the least it can keep to (${MIN_HISTORY_MAX_BYTES})`);
     try {
-      return new PerfHistory(file, openDatabase(file), opts);
+      return new PerfHistory(file, openDatabase(file, maxBytes), opts);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== "SQLITE_NOTADB" && code !== "SQLITE_CORRUPT") throw err;
@@ -136,7 +158,7 @@ export class PerfHistory {
         if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, aside + suffix);
       }
       opts.onWarning?.(`perf history ${file} was unreadable (${code}); moved it to ${aside} and started afresh`);
-      return new PerfHistory(file, openDatabase(file), opts);
+      return new PerfHistory(file, openDatabase(file, maxBytes), opts);
     }
   }
 
@@ -146,7 +168,14 @@ export class PerfHistory {
     this.#now = opts.now ?? Date.now;
     this.#flushEveryMs = opts.flushEveryMs ?? 10_000;
     this.#stmts = prepareStatements(db);
+    this.#retention = opts.retention ?? DEFAULT_RETENTION;
+    this.#maxBytes = opts.maxBytes ?? DEFAULT_HISTORY_MAX_BYTES;
     this.#loadServiceNames();
+    // A cap lowered since the file was written: trim now, and give the space back to the disk.
+    if (this.#trimToCap() > 0) {
+      this.#db.exec("VACUUM");
+      this.#db.pragma("wal_checkpoint(TRUNCATE)");
+    }
   }
 
   /** Buffers one sample; writes the buffer when flushEveryMs has passed since the last write. */
@@ -169,6 +198,7 @@ export class PerfHistory {
     if (!prune && TIERS.every((tier) => this.#pending[tier].size === 0)) return;
     const batches = TIERS.map((tier) => [tier, this.#pending[tier].drain()] as const);
     const t0 = performance.now();
+    let trimmed = 0;
     try {
       this.#db.transaction(() => {
         const seen = new Map<string, number>();
@@ -180,7 +210,10 @@ export class PerfHistory {
         }
         for (const [name, t] of seen) this.#stmts.touchService.run(t, this.#serviceIds.get(name));
         if (prune) this.#prune(nowMs);
+        trimmed = this.#trimToCap();
       })();
+      // Deleting rows rewrites many pages into the WAL: give them back to the disk at once.
+      if (trimmed > 0) this.#db.pragma("wal_checkpoint(TRUNCATE)");
     } catch (err) {
       this.#flushErrors++;
       // Names inserted by the rolled-back transaction must not keep their ids in memory.
@@ -199,10 +232,10 @@ export class PerfHistory {
    */
   query(start: Date, end?: Date, stepSeconds = 0): PerfHistoryResponse {
     if (this.#closed) throw new DomainError("perf history is closed: the agent is shutting down", "unavailable");
-    const plan = planHistoryQuery({ startMs: start.getTime(), endMs: end?.getTime(), stepSeconds }, this.#now());
+    const plan = planHistoryQuery({ startMs: start.getTime(), endMs: end?.getTime(), stepSeconds }, this.#now(), this.#retention);
     this.flush();
     const step = plan.stepSeconds;
-    const tier: HistoryTier = plan.resolution === "1m" && step % TIER_SECONDS["5m"] === 0 ? "5m" : plan.resolution;
+    const tier: HistoryTier = plan.resolution !== "1s" && step % TIER_SECONDS["5m"] === 0 ? "5m" : plan.resolution;
     // The row holding the start is read whole: it lies inside the first step, which a point covers.
     const from = plan.fromSeconds - (plan.fromSeconds % TIER_SECONDS[tier]);
     const rows = this.#stmts[tier].select.all(from, plan.toSeconds) as Row[];
@@ -263,6 +296,7 @@ export class PerfHistory {
       flushes: this.#flushes,
       lastFlushMs: this.#lastFlushMs,
       flushErrors: this.#flushErrors,
+      rowsTrimmedForSize: this.#rowsTrimmed,
     };
   }
 
@@ -320,12 +354,38 @@ export class PerfHistory {
   #prune(nowMs: number): void {
     const now = Math.floor(nowMs / 1000);
     const future = now + FUTURE_ROWS_SECONDS;
+    const kept = { "1s": this.#retention.rawSeconds, "1m": this.#retention.minuteSeconds, "5m": this.#retention.coarseSeconds };
     for (const tier of TIERS) {
-      this.#stmts[tier].prune.run(now - RETENTION[tier] - PRUNE_MARGIN_SECONDS, future);
+      this.#stmts[tier].prune.run(now - kept[tier] - PRUNE_MARGIN_SECONDS, future);
     }
-    // A name unseen for longer than the minute rows are kept is in no row any more.
-    const oldestName = now - AGGREGATE_RETENTION_SECONDS - 2 * PRUNE_MARGIN_SECONDS;
+    // A name unseen for longer than any row is kept is in no row any more.
+    const oldestName = now - this.#retention.coarseSeconds - 2 * PRUNE_MARGIN_SECONDS;
     if (this.#stmts.pruneServices.run(oldestName).changes > 0) this.#loadServiceNames();
+  }
+
+  /**
+   * Keeps live rows under the cap minus the WAL's share and some headroom by moving a horizon
+   * forward: every tier loses its rows older than it. Finer tiers are kept for less time, so the
+   * oldest rows are the coarse ones and go first; once the horizon reaches the minutes, they go
+   * with the 5 min rows of the same time, so every resolution starts at the same point and no
+   * chart shows a hole one tier has and another not. SQLite reuses the freed pages, so the file
+   * stops growing; it never shrinks on its own (VACUUM does, at open). Returns the rows deleted.
+   */
+  #trimToCap(): number {
+    const pageSize = this.#db.pragma("page_size", { simple: true }) as number;
+    const live = () => ((this.#db.pragma("page_count", { simple: true }) as number) - (this.#db.pragma("freelist_count", { simple: true }) as number)) * pageSize;
+    // The -shm index file (32 KiB) counts too.
+    const budget = this.#maxBytes * (1 - WAL_SHARE - HEADROOM_SHARE) - SHM_BYTES;
+    let trimmed = 0;
+    while (live() > budget) {
+      const oldest = Math.min(...TRIM_ORDER.map((t) => (this.#stmts[t].oldest.get() as number | null) ?? Infinity));
+      if (!Number.isFinite(oldest)) break;
+      const newest = Math.floor(this.#now() / 1000);
+      const horizon = oldest + Math.max(TIER_SECONDS["5m"], Math.ceil((newest - oldest) / 50));
+      for (const tier of TRIM_ORDER) trimmed += this.#stmts[tier].trimBefore.run(horizon).changes;
+    }
+    this.#rowsTrimmed += trimmed;
+    return trimmed;
   }
 
   #loadServiceNames(): void {
@@ -349,6 +409,8 @@ function prepareStatements(db: Database.Database) {
     select: db.prepare(`SELECT * FROM ${table} WHERE t BETWEEN ? AND ? ORDER BY t`).raw(),
     prune: db.prepare(`DELETE FROM ${table} WHERE t < ? OR t > ?`),
     count: db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck(),
+    oldest: db.prepare(`SELECT min(t) FROM ${table}`).pluck(),
+    trimBefore: db.prepare(`DELETE FROM ${table} WHERE t < ?`),
   });
   return {
     "1s": tier(TABLES["1s"]),
@@ -363,14 +425,17 @@ function prepareStatements(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-function openDatabase(file: string): Database.Database {
+function openDatabase(file: string, maxBytes: number): Database.Database {
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");
     // WAL + NORMAL: a power cut may lose the last transactions, never corrupts; no fsync per flush.
     db.pragma("synchronous = NORMAL");
-    // Truncate the WAL back to this size after checkpoints, so it cannot stay large.
-    db.pragma("journal_size_limit = 4194304");
+    // The WAL's share of the cap: checkpointed when it reaches it, truncated back to it after.
+    const walBytes = Math.min(4 * 1024 * 1024, Math.floor(maxBytes * WAL_SHARE));
+    const pageSize = db.pragma("page_size", { simple: true }) as number;
+    db.pragma(`journal_size_limit = ${walBytes}`);
+    db.pragma(`wal_autocheckpoint = ${Math.max(16, Math.floor(walBytes / pageSize / 2))}`);
     const version = db.pragma("user_version", { simple: true }) as number;
     if (version !== SCHEMA_VERSION && version !== 0) {
       // Written by another agent version: history is a cache of past samples, start it afresh.

@@ -168,7 +168,7 @@ describe("perf handlers", () => {
     const cases: [Parameters<typeof client.perfHistory>[0], RegExp][] = [
       [{}, /start is required/],
       [{ start: timestampFromMs(now), end: timestampFromMs(now - 60_000) }, /before start/],
-      [{ start: timestampFromMs(now - 30 * 86400_000) }, /history keeps 7 days/],
+      [{ start: timestampFromMs(now - 120 * 86400_000) }, /history keeps 90d/],
       [{ start: timestampFromMs(now + 3600_000) }, /in the future/],
       [{ start: { seconds: BigInt(Math.floor(now / 1000)), nanos: 2e9 } }, /start is not a valid timestamp/],
     ];

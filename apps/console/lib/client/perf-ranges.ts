@@ -1,6 +1,7 @@
 // The chart ranges the agent page offers. "5m" is live (WatchPerf into a ring); the others ask
-// PerfHistory, which picks the resolution (1 s for the last hour, 1 min aggregates beyond).
-export type RangeId = "5m" | "1h" | "24h" | "7d";
+// PerfHistory, which picks the resolution (1 s for the last hour, 1 min aggregates for a week,
+// 5 min aggregates beyond, as long as the agent keeps them: SYSWARD_HISTORY_COARSE_DAYS).
+export type RangeId = "5m" | "1h" | "24h" | "7d" | "30d";
 
 export interface PerfRange {
   id: RangeId;
@@ -18,6 +19,7 @@ export const PERF_RANGES: readonly PerfRange[] = [
   { id: "1h", label: "1 hour", spanMs: 3_600_000, live: false, refreshMs: 15_000, stepSeconds: 5 },
   { id: "24h", label: "24 hours", spanMs: 24 * 3_600_000, live: false, refreshMs: 60_000, stepSeconds: 120 },
   { id: "7d", label: "7 days", spanMs: 7 * 24 * 3_600_000, live: false, refreshMs: 300_000, stepSeconds: 900 },
+  { id: "30d", label: "30 days", spanMs: 30 * 24 * 3_600_000, live: false, refreshMs: 900_000, stepSeconds: 3600 },
 ];
 
 /** Live points kept: 5 minutes at the default 1 s interval. */
