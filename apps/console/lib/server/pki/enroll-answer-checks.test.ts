@@ -64,7 +64,7 @@ describe("what the agent's enroll accepts from the console", () => {
     expect(r.code).toBe(0);
     const ca = await ensureConsoleCa();
     expect(new X509Certificate(readFileSync(join(r.dataDir, "tls", "client-ca.crt"))).fingerprint256).toBe(ca.caSha256);
-  });
+  }, 60_000);
 
   it("refuses a client CA that is not the pinned CA, with or without a CRL of that CA", async () => {
     const ca = await ensureConsoleCa();
@@ -80,7 +80,7 @@ describe("what the agent's enroll accepts from the console", () => {
       expect(r.code, name).toBe(1);
       expectNothingWritten(r.dataDir);
     }
-  });
+  }, 60_000);
 
   it("refuses a CRL signed by another key, even in the pinned CA's name", async () => {
     const ca = await ensureConsoleCa();
@@ -90,5 +90,5 @@ describe("what the agent's enroll accepts from the console", () => {
     expect(r.out).toContain(`the console sent a CRL this agent cannot use (it must be signed by the CA ${ca.caSha256}): the CRL is not signed by CN=Sysward console CA`);
     expect(r.code).toBe(1);
     expectNothingWritten(r.dataDir);
-  });
+  }, 60_000);
 });

@@ -6,7 +6,6 @@
 // B going away shows as down and comes back by itself; removing B revokes its certificate.
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createConnectTransport } from "@connectrpc/connect-web";
 import { AgentService } from "@sysward/proto";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -20,7 +19,6 @@ import * as uploadRoute from "@/app/api/agents/[agentId]/upload/route";
 import * as agentsRoute from "@/app/api/agents/route";
 import * as enrollmentsRoute from "@/app/api/enrollments/route";
 import * as consoleCertificateRoute from "@/app/api/pki/console-certificate/route";
-import * as rpcRoute from "@/app/rpc/[agentId]/[...method]/route";
 import { freePort } from "../../../../agent/src/install/testing/package-fixtures";
 import { buildZip } from "../../../../agent/src/install/testing/zip-builder";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
@@ -30,8 +28,9 @@ import { listAudit } from "../audit/audit-log";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
-import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
+import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
 import { runEnroll, serveAgentFacingRoutes, type ServedRoutes } from "../testing/enroll-rig";
+import { proxiedAgentClient } from "../testing/rpc-client";
 import { forgetAgentConnection } from "../agents/agent-connection";
 import { revokeCertificate } from "./certificate-store";
 import { ensureConsoleCa } from "./console-ca";
@@ -101,15 +100,7 @@ afterAll(async () => {
   await env.cleanup();
 });
 
-function rpcClient(agentId: string, session = viewer) {
-  const fetchViaRoute: typeof fetch = async (input, init) => {
-    const url = new URL(String(input));
-    const [, , id, ...method] = url.pathname.split("/");
-    const req = consoleRequest(url.pathname, { method: "POST", body: init?.body as BodyInit, headers: Object.fromEntries(new Headers(init?.headers).entries()), session, signal: init?.signal ?? undefined });
-    return rpcRoute.POST(req, { params: Promise.resolve({ agentId: id!, method }) });
-  };
-  return createClient(AgentService, createConnectTransport({ baseUrl: `${CONSOLE_ORIGIN}/rpc/${agentId}`, fetch: fetchViaRoute }));
-}
+const rpcClient = (agentId: string, session = viewer) => proxiedAgentClient(agentId, session);
 
 async function listed(): Promise<Record<string, boolean>> {
   const res = await agentsRoute.GET(consoleRequest("/api/agents", { session: viewer }));
@@ -178,7 +169,7 @@ describe("a second machine, enrolled in two steps", () => {
     expect(ready.tcp?.port).toBe(bPort);
     expect(await listed()).toEqual({ local: true, "box-b": true });
     expect(listAudit({ limit: 50 }).filter((e) => e.action === "agent.enroll").map((e) => e.result)).toEqual(["denied", "ok"]);
-  });
+  }, 60_000); // two enroll runs and an agent start, each a process of its own
 
   it("the console drives both through the same proxy: services, live perf, install", async () => {
     for (const [id, name] of [["local", "onlocal"], ["box-b", "onb"]] as const) {
