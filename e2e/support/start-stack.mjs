@@ -1,6 +1,7 @@
 // Playwright's webServer: the real agent and the real console (production build) on a fresh temp dir.
 // Builds first when the build is missing or older than its sources, starts the agent, waits for its
-// socket, starts `next start`, then stays in the foreground until Playwright sends SIGTERM. On the way
+// socket, starts the console's own production server (apps/console/scripts/start.mjs: Next behind the
+// console's timeouts and forwarded-header hygiene), then stays in the foreground until Playwright sends SIGTERM. On the way
 // out it stops both, kills whatever services the agent left running (supervised services outlive
 // their agent by design) and removes the temp dir. Logs go to files, not the test output.
 //
@@ -9,7 +10,6 @@
 // SYSWARD_E2E_KEEP=1 (keep the temp dir), SYSWARD_E2E_SKIP_BUILD=1.
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 
 const repo = resolve(import.meta.dirname, "../..");
@@ -126,8 +126,8 @@ while (!existsSync(socket)) {
   await new Promise((r) => setTimeout(r, 50));
 }
 if (!stopping) {
-  const next = createRequire(join(repo, "apps/console/package.json")).resolve("next/dist/bin/next");
-  run("console", [next, "start", "-H", "127.0.0.1", "-p", port], join(repo, "apps/console"));
+  // What production runs, not `next start`: the same server, with the same timeouts and headers.
+  run("console", [join(repo, "apps/console/scripts/start.mjs")], join(repo, "apps/console"));
   say(`agent on ${socket}, console on http://127.0.0.1:${port}; logs in ${logDir}`);
 }
 

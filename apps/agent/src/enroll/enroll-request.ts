@@ -76,7 +76,11 @@ export async function requestCertificate(req: EnrollRequest): Promise<Enrolled> 
   return enrolled;
 }
 
-/** Nothing is written unless the certificate is for our key, signed by the CA we were told to expect. */
+/**
+ * Nothing is written unless the certificate is for our key, signed by the CA we were told to
+ * expect — and that same CA is the client CA and the CRL's signer: the client CA decides whom this
+ * agent's listener lets in, and the CRL whom it keeps out, so neither may come from anyone else.
+ */
 function checkAnswer(e: Enrolled, caSha256: string | undefined): void {
   let cert: X509Certificate, ca: X509Certificate, clientCa: X509Certificate;
   try {
@@ -89,13 +93,18 @@ function checkAnswer(e: Enrolled, caSha256: string | undefined): void {
   if (caSha256 && normalizeFingerprint(ca.fingerprint256) !== normalizeFingerprint(caSha256)) {
     throw new EnrollError(`the console's CA is ${ca.fingerprint256}, not the ${caSha256} the enrollment command names: not enrolling (wrong console, or someone in between)`);
   }
-  if (!ca.ca || !clientCa.ca) throw new EnrollError("the console sent a CA certificate that is not a CA");
+  if (clientCa.fingerprint256 !== ca.fingerprint256) {
+    throw new EnrollError(
+      `the console's client CA ${clientCa.fingerprint256} is not its CA ${ca.fingerprint256}${caSha256 ? ", the one the enrollment command names" : ""}: not enrolling (this agent would let in clients of a CA nobody checked: wrong console, or someone in between)`,
+    );
+  }
+  if (!ca.ca) throw new EnrollError("the console sent a CA certificate that is not a CA");
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) throw new EnrollError("the console's certificate for this agent is not signed by its CA");
   const mine = createPublicKey(createPrivateKey(e.keyPem)).export({ type: "spki", format: "der" });
   if (!cert.publicKey.export({ type: "spki", format: "der" }).equals(mine)) throw new EnrollError("the console's certificate is for another key");
   try {
-    verifyCrl(e.crlPem, e.clientCaCertPem);
+    verifyCrl(e.crlPem, e.caCertPem);
   } catch (err) {
-    throw new EnrollError(`the console sent a CRL this agent cannot use: ${(err as Error).message}`);
+    throw new EnrollError(`the console sent a CRL this agent cannot use (it must be signed by the CA ${ca.fingerprint256}): ${(err as Error).message}`);
   }
 }

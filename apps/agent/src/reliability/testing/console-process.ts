@@ -34,7 +34,7 @@ export interface ConsoleProcess {
   kill(): Promise<void>;
 }
 
-export async function startConsole(distDir: string, agentDataDir: string): Promise<ConsoleProcess> {
+export async function startConsole(distDir: string, agentDataDir: string, extraEnv: Record<string, string> = {}): Promise<ConsoleProcess> {
   const port = await freePort();
   const consoleDataDir = mkdtempSync(join(tmpdir(), "sysward-console-"));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
@@ -50,6 +50,7 @@ export async function startConsole(distDir: string, agentDataDir: string): Promi
       SYSWARD_DATA_DIR: agentDataDir,
       SYSWARD_CONSOLE_DATA_DIR: consoleDataDir,
       SYSWARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -30,13 +30,56 @@ const FORWARDED_REQUEST_HEADERS = new Set([
   "te",
 ]);
 
-/** Hop-by-hop or recomputed by the console's own server. */
-const DROPPED_RESPONSE_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "date"]);
+/**
+ * Response headers the browser gets from the agent: the protocols' own (Connect's unary trailers
+ * travel as trailer-*). Anything else an agent says — set-cookie, location, its own CSP — would
+ * be said by the console's origin, so an agent, or whoever holds its key, could set cookies on it.
+ */
+const FORWARDED_RESPONSE_HEADER = /^(grpc-|connect-|trailer-)/;
+
+/** What an RPC answer may be: Connect, gRPC or gRPC-Web, in any codec. */
+export const RPC_CONTENT_TYPES = /^application\/(proto|json|connect\+[a-z0-9.-]+|grpc(-web(-text)?)?(\+[a-z0-9.-]+)?)$/;
+
+/** One media type with parameters and nothing else: browsers act on the last of a comma list. */
+const CONTENT_TYPE = /^\s*([a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+)\s*(;\s*[a-z0-9!#$&^_.+-]+=(?:[a-z0-9!#$&^_.+-]+|"[^"\\,]*")\s*)*$/i;
+
+/** Never rendered or run by a browser: for the agent's answers that carry no type. */
+const UNTYPED = "application/octet-stream";
+
+/** The content type to pass on, or null when the agent's is not one the caller forwards. */
+function forwardedContentType(value: string | undefined, allowed: RegExp): string | null {
+  if (value === undefined || value.trim() === "") return UNTYPED;
+  const m = CONTENT_TYPE.exec(value);
+  return m && allowed.test(m[1]!.toLowerCase()) ? value.trim() : null;
+}
 
 /** Bytes buffered towards the browser before the agent's stream is paused. */
 const RESPONSE_HIGH_WATER_BYTES = 256 * 1024;
 
-export class AgentUnreachableError extends Error {}
+/** The exchange with the agent failed; status and code are what the browser is told. */
+export class AgentProxyError extends Error {
+  constructor(
+    message: string,
+    readonly status: 502 | 503,
+    readonly code: "internal" | "unavailable",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class AgentUnreachableError extends AgentProxyError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 503, "unavailable", options);
+  }
+}
+
+/** The agent answered with something the console does not pass to a browser. */
+export class AgentAnswerRefusedError extends AgentProxyError {
+  constructor(message: string) {
+    super(message, 502, "internal");
+  }
+}
 
 export interface ForwardOutcome {
   /** 0 when the agent never answered. */
@@ -53,6 +96,8 @@ export interface ForwardOptions {
   path: string;
   headers: Headers;
   body: ReadableStream<Uint8Array> | Uint8Array | null;
+  /** Media types the answer may have (anything else is refused), e.g. RPC_CONTENT_TYPES. */
+  contentTypes: RegExp;
   /** Aborts when the browser goes away. */
   signal: AbortSignal;
   /** Called once when the exchange is over, with how it ended. */
@@ -115,10 +160,18 @@ export async function forwardToAgent(conn: AgentConnection, opts: ForwardOptions
   });
 
   status = Number(responseHeaders[":status"]);
+  const contentType = forwardedContentType(responseHeaders["content-type"], opts.contentTypes);
+  if (contentType === null) {
+    const err = new AgentAnswerRefusedError(`agent ${conn.agentId} answered with content-type ${JSON.stringify(responseHeaders["content-type"])}, which the console does not pass on`);
+    if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+    done(err);
+    throw err;
+  }
   for (const [key, value] of Object.entries(responseHeaders)) {
-    if (key.startsWith(":") || DROPPED_RESPONSE_HEADERS.has(key) || value === undefined) continue;
+    if (!FORWARDED_RESPONSE_HEADER.test(key) || value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) out.append(key, String(v));
   }
+  out.set("content-type", contentType);
   // Streams must reach the browser as they are produced: no-transform keeps Next's gzip away.
   out.set("cache-control", "no-store, no-transform");
 

@@ -7,12 +7,15 @@ import { authorize } from "../auth/authorize";
 import { agentConnection } from "../agents/agent-connection";
 import { getAgentRecord } from "../agents/registry";
 import { errorResponse, jsonError } from "../http-errors";
-import { AgentUnreachableError, forwardToAgent } from "./forward-to-agent";
+import { AgentProxyError, forwardToAgent } from "./forward-to-agent";
 
-/** The paths the console forwards, with the Accept it sends for each. */
+/**
+ * The paths the console forwards, with the Accept it sends for each and the media types it passes
+ * back (text/plain: the agent's own error answers; with nosniff no browser renders it).
+ */
 const AGENT_PAGES = {
-  "/debug/vars": "application/json",
-  "/metrics": "text/plain; version=0.0.4",
+  "/debug/vars": { accept: "application/json", contentTypes: /^(application\/json|text\/plain)$/ },
+  "/metrics": { accept: "text/plain; version=0.0.4", contentTypes: /^text\/plain$/ },
 } as const;
 
 export type AgentPage = keyof typeof AGENT_PAGES;
@@ -26,12 +29,13 @@ export async function handleAgentGet(req: NextRequest, agentId: string, page: Ag
     return await forwardToAgent(agentConnection(agent), {
       method: "GET",
       path: page,
-      headers: new Headers({ accept: AGENT_PAGES[page] }),
+      headers: new Headers({ accept: AGENT_PAGES[page].accept }),
       body: null,
+      contentTypes: AGENT_PAGES[page].contentTypes,
       signal: req.signal,
     });
   } catch (err) {
-    if (err instanceof AgentUnreachableError) return jsonError(503, err.message);
+    if (err instanceof AgentProxyError) return jsonError(err.status, err.message);
     return errorResponse(err);
   }
 }

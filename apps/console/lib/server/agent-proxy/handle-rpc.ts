@@ -11,7 +11,7 @@ import { agentConnection } from "../agents/agent-connection";
 import { getAgentRecord } from "../agents/registry";
 import { connectCodeName, statusForConnectCode } from "../http-errors";
 import { getLogger } from "../log";
-import { AgentUnreachableError, forwardToAgent } from "./forward-to-agent";
+import { AgentProxyError, forwardToAgent, RPC_CONTENT_TYPES } from "./forward-to-agent";
 import { targetFromRequest } from "./request-target";
 import { RpcOutcomeRecorder } from "./rpc-outcome";
 
@@ -80,6 +80,7 @@ export async function handleRpc(req: NextRequest, agentId: string, segments: str
       path: `/${AGENT_SERVICE_NAME}/${method.name}${req.nextUrl.search}`,
       headers: req.headers,
       body,
+      contentTypes: RPC_CONTENT_TYPES,
       signal: req.signal,
       onResponseChunk: recorder ? (c) => recorder.push(c) : undefined,
       onDone: recorder
@@ -90,10 +91,10 @@ export async function handleRpc(req: NextRequest, agentId: string, segments: str
         : undefined,
     });
   } catch (err) {
-    if (err instanceof AgentUnreachableError) {
-      getLogger().warn({ agentId, method: method.name, err: err.message }, "agent unreachable");
+    if (err instanceof AgentProxyError) {
+      getLogger().warn({ agentId, method: method.name, err: err.message }, err.status === 503 ? "agent unreachable" : "agent answer refused");
       if (action) auditWrite(auth, action, agentId, target, false, err.message);
-      return connectError(503, "unavailable", err.message);
+      return connectError(err.status, err.code, err.message);
     }
     throw err;
   }

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import type http2 from "node:http2";
 import net from "node:net";
 import tls from "node:tls";
-import { refuseRevokedAgent } from "../pki/refuse-revoked-agent";
+import { checkAgentCertificate } from "../pki/agent-certificate-check";
 import type { AgentCredential } from "./agent-credential";
 
 export type AgentAddress = { kind: "unix"; socketPath: string } | { kind: "https"; url: URL };
@@ -37,8 +37,8 @@ export interface Http2Target {
   options: http2.ClientSessionOptions | http2.SecureClientSessionOptions;
 }
 
-/** How to reach the agent over HTTP/2. */
-export function http2TargetFor(address: AgentAddress, credential: AgentCredential): Http2Target {
+/** How to reach agent `agentId` over HTTP/2. */
+export function http2TargetFor(agentId: string, address: AgentAddress, credential: AgentCredential): Http2Target {
   switch (address.kind) {
     case "unix":
       return { url: "http://localhost", options: { createConnection: () => net.connect(address.socketPath) } };
@@ -58,8 +58,8 @@ export function http2TargetFor(address: AgentAddress, credential: AgentCredentia
         cert: read(credential.certPath),
         key: read(credential.keyPath),
         minVersion: "TLSv1.3",
-        // A removed agent's certificate stops working (pki/).
-        checkServerIdentity: refuseRevokedAgent,
+        // The certificate issued to this agent, not another's, and not a removed agent's (pki/).
+        checkServerIdentity: (hostname, cert) => checkAgentCertificate(agentId, hostname, cert),
       };
       return { url: address.url.origin, options: { createConnection: () => tlsWithHandshakeDeadline(tlsOptions, address.url.origin) } };
     }

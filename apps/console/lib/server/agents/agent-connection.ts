@@ -39,7 +39,7 @@ export function agentConnection(agent: AgentRecord): AgentConnection {
   existing?.connection.sessions.abort();
   let target;
   try {
-    target = http2TargetFor(parseAgentAddress(agent.address), agent.credential);
+    target = http2TargetFor(agent.id, parseAgentAddress(agent.address), agent.credential);
   } catch (err) {
     // Unreadable certificate files, a credential that does not fit the address: the agent's
     // registration needs fixing before anything can reach it.

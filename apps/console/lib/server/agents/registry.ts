@@ -70,7 +70,38 @@ export function getAgentRecord(id: string): AgentRecord | null {
   return row ? { ...toSummary(row), credential: credentialFromStore(row.credential) } : null;
 }
 
-export function registerAgent(input: { id: string; name: string; address: string; credential: unknown }): AgentSummary {
+/** The same place, however it is written: https origins compared as URLs normalise them (case, IPv6, default port). */
+function addressKey(address: string): string {
+  const a = parseAgentAddress(address);
+  return a.kind === "unix" ? `unix:${a.socketPath}` : a.url.origin;
+}
+
+/** The agent registered at this address, if any. */
+function agentAtAddress(address: string): AgentSummary | null {
+  ensureLocalAgent();
+  const key = addressKey(address);
+  const rows = getDb().prepare("SELECT id, name, address, credential FROM agents").all() as Row[];
+  const row = rows.find((r) => {
+    try {
+      return addressKey(r.address) === key;
+    } catch {
+      return false;
+    }
+  });
+  return row ? toSummary(row) : null;
+}
+
+/** 409 when another agent is registered at this address. */
+export function alreadyAtAddress(address: string): HttpError | null {
+  const other = agentAtAddress(address);
+  return other ? new HttpError(409, `${address} is already registered as agent ${JSON.stringify(other.id)} (${other.name}); remove that agent first, or enrol with another address`) : null;
+}
+
+/**
+ * uniqueAddress (enrolment): refuse an address another agent has, checked in the same
+ * transaction as the insert so two enrolments cannot both take it.
+ */
+export function registerAgent(input: { id: string; name: string; address: string; credential: unknown }, opts: { uniqueAddress?: boolean } = {}): AgentSummary {
   if (!AGENT_ID.test(input.id)) throw new HttpError(400, "agent ids are 1–63 characters: lowercase letters, digits and '-', starting with a letter or digit");
   if (input.id === LOCAL_AGENT_ID) throw new HttpError(409, `"${LOCAL_AGENT_ID}" is the local agent and is registered automatically`);
   if (input.name.trim() === "" || input.name.length > 100) throw new HttpError(400, "agent names need 1–100 characters");
@@ -82,10 +113,13 @@ export function registerAgent(input: { id: string; name: string; address: string
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }
+  const db = getDb();
   try {
-    getDb()
-      .prepare("INSERT INTO agents (id, name, address, credential, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(input.id, input.name.trim(), input.address, storedCredential(credential), Date.now());
+    db.transaction(() => {
+      const taken = opts.uniqueAddress ? alreadyAtAddress(input.address) : null;
+      if (taken) throw taken;
+      db.prepare("INSERT INTO agents (id, name, address, credential, created_at) VALUES (?, ?, ?, ?, ?)").run(input.id, input.name.trim(), input.address, storedCredential(credential), Date.now());
+    })();
   } catch (err) {
     if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new HttpError(409, `an agent with id ${JSON.stringify(input.id)} already exists`);
     throw err;

@@ -2,21 +2,18 @@
 // proxy as the local one. The agent is REAL, listening on TCP with a throwaway PKI (openssl).
 import { readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-web";
-import { AgentService } from "@sysward/proto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as debugVarsRoute from "@/app/agents/[agentId]/debug/vars/route";
 import * as agentRoute from "@/app/api/agents/[agentId]/route";
 import * as agentsRoute from "@/app/api/agents/route";
-import * as rpcRoute from "@/app/rpc/[agentId]/[...method]/route";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
 import { makeTestPki, type TestPki } from "../../../../agent/src/rpc/testing/test-pki";
 import { listAudit } from "../audit/audit-log";
 import { getDb } from "../db/database";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
-import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
+import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
+import { proxiedAgentClient } from "../testing/rpc-client";
 
 const env = setupConsoleTestEnv();
 let pki: TestPki;
@@ -45,15 +42,7 @@ afterAll(async () => {
 const register = (body: unknown, session = admin) => agentsRoute.POST(consoleRequest("/api/agents", { json: body, session }));
 const mtls = (client = pki.client, token = remote.token) => ({ kind: "mtls", token, caPath: pki.caPath, certPath: client.certPath, keyPath: client.keyPath });
 
-function client(agentId: string) {
-  const fetchViaRoute: typeof fetch = async (input, init) => {
-    const url = new URL(String(input));
-    const [, , id, ...method] = url.pathname.split("/");
-    const req = consoleRequest(url.pathname, { method: "POST", body: init?.body as BodyInit, headers: Object.fromEntries(new Headers(init?.headers).entries()), session: viewer });
-    return rpcRoute.POST(req, { params: Promise.resolve({ agentId: id!, method }) });
-  };
-  return createClient(AgentService, createConnectTransport({ baseUrl: `${CONSOLE_ORIGIN}/rpc/${agentId}`, fetch: fetchViaRoute }));
-}
+const client = (agentId: string) => proxiedAgentClient(agentId, viewer);
 
 describe("a remote agent over https + mTLS", () => {
   it("is registered by an admin, answers through the proxy, and its token never comes back out", async () => {

@@ -69,8 +69,9 @@ export function certificateBySerial(serial: string): CertificateRecord | null {
 }
 
 /** Checked on every TLS handshake with an agent: one indexed lookup. */
-export function isRevokedFingerprint(fingerprint256: string): boolean {
-  return getDb().prepare("SELECT 1 FROM certificates WHERE fingerprint256 = ? AND revoked_at IS NOT NULL").get(fingerprint256) !== undefined;
+export function certificateByFingerprint(fingerprint256: string): CertificateRecord | null {
+  const row = getDb().prepare("SELECT * FROM certificates WHERE fingerprint256 = ?").get(fingerprint256) as Row | undefined;
+  return row ? fromRow(row) : null;
 }
 
 /** When this agent was last issued a certificate (enrolment or renewal), or null. */

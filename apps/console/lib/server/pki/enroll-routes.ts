@@ -12,7 +12,7 @@ import { enrollProofMessage } from "@sysward/contract";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
 import { clientAddress, requestProtocol } from "../auth/request-facts";
-import { AGENT_ID, getAgentRecord, LOCAL_AGENT_ID, registerAgent } from "../agents/registry";
+import { AGENT_ID, alreadyAtAddress, getAgentRecord, LOCAL_AGENT_ID, registerAgent } from "../agents/registry";
 import { errorResponse, HttpError, jsonError } from "../http-errors";
 import { getLogger } from "../log";
 import { readJson } from "../read-json";
@@ -118,24 +118,30 @@ export async function handleEnroll(req: NextRequest): Promise<Response> {
   if (typeof key === "string") return fail(400, key);
   if (!proofHolds(key, enrollProofMessage(body.token, body.address, body.publicKey), body.proof)) return fail(400, "proof: the signature does not match the public key");
   if (getAgentRecord(enrollment.agentId)) return fail(409, `an agent with id ${JSON.stringify(enrollment.agentId)} is already registered; remove it, then ask for a new enrollment`);
+  const address = httpsAddress(hostPort);
+  // Checked again when registering; here so that a refusal burns no token and signs nothing.
+  const taken = alreadyAtAddress(address);
+  if (taken) return fail(taken.status, taken.message);
   // Burn the token before signing anything: two racing requests cannot both get a certificate.
   if (!claimEnrollment(enrollment.id)) {
     audit({ actor, address: from, action: "agent.enroll", target: enrollment.agentId, result: "denied", detail: "enrollment token used or expired meanwhile" });
     return jsonError(401, "enrollment token missing, unknown, expired or already used: ask an admin for a new one");
   }
-  const address = httpsAddress(hostPort);
   let serial: string | undefined;
   try {
     const ca = await ensureConsoleCa();
     const cert = await issueCertificate(ca, { kind: "agent", commonName: enrollment.agentId, publicKeyPem: body.publicKey, agentId: enrollment.agentId, host: hostPort.host, days: AGENT_CERT_DAYS });
     serial = cert.serial;
     const crl = await currentCrlPem(ca);
-    registerAgent({
-      id: enrollment.agentId,
-      name: enrollment.name,
-      address,
-      credential: { kind: "mtls", token: body.agentToken, caPath: ca.caCertPath, certPath: ca.clientCertPath, keyPath: ca.clientKeyPath },
-    });
+    registerAgent(
+      {
+        id: enrollment.agentId,
+        name: enrollment.name,
+        address,
+        credential: { kind: "mtls", token: body.agentToken, caPath: ca.caCertPath, certPath: ca.clientCertPath, keyPath: ca.clientKeyPath },
+      },
+      { uniqueAddress: true },
+    );
     audit({ actor, address: from, action: "agent.enroll", target: enrollment.agentId, result: "ok", detail: `enrollment #${enrollment.id}: ${address}, certificate ${cert.serial}` });
     getLogger().info({ agentId: enrollment.agentId, address, serial: cert.serial }, "agent enrolled");
     return Response.json(

@@ -1,33 +1,25 @@
 // Two REAL agents behind one console: "local" on its private socket, and "box-b" on its own data
 // dir, enrolled the way a person does it — an admin's enrollment command, run as the agent's real
-// `enroll` subcommand against the console's /api/enroll (served over HTTP by a tiny node:http
+// `enroll` subcommand against the console's /api/enroll (served over HTTP by the console's own
 // server around the route module) — then restarted plainly and reached over 127.0.0.1 with mTLS.
 // Both are driven through the same proxy and upload routes; B refuses clients it should refuse;
 // B going away shows as down and comes back by itself; removing B revokes its certificate.
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { createConnectTransport } from "@connectrpc/connect-web";
 import { AgentService } from "@sysward/proto";
-import { spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { once } from "node:events";
-import net, { type AddressInfo } from "node:net";
 import tls from "node:tls";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { NextRequest } from "next/server";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as agentRoute from "@/app/api/agents/[agentId]/route";
 import * as uploadRoute from "@/app/api/agents/[agentId]/upload/route";
 import * as agentsRoute from "@/app/api/agents/route";
-import * as enrollRoute from "@/app/api/enroll/route";
 import * as enrollmentsRoute from "@/app/api/enrollments/route";
 import * as consoleCertificateRoute from "@/app/api/pki/console-certificate/route";
-import * as agentCredentialsRoute from "@/app/api/pki/agent-credentials/route";
-import * as rpcRoute from "@/app/rpc/[agentId]/[...method]/route";
+import { freePort } from "../../../../agent/src/install/testing/package-fixtures";
 import { buildZip } from "../../../../agent/src/install/testing/zip-builder";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
 import { makeTestPki, type TestPki } from "../../../../agent/src/rpc/testing/test-pki";
@@ -36,15 +28,15 @@ import { listAudit } from "../audit/audit-log";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
-import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
+import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
+import { runEnroll, serveAgentFacingRoutes, type ServedRoutes } from "../testing/enroll-rig";
+import { proxiedAgentClient } from "../testing/rpc-client";
 import { forgetAgentConnection } from "../agents/agent-connection";
 import { revokeCertificate } from "./certificate-store";
 import { ensureConsoleCa } from "./console-ca";
 import { issueCertificate } from "./issue-certificate";
 import { newKeyPair } from "./key-files";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../..");
-const agentMain = join(repoRoot, "apps/agent/src/main.ts");
 
 const env = setupConsoleTestEnv();
 
@@ -52,56 +44,11 @@ let b: TestAgent | undefined;
 let bRoot: string;
 let bDataDir: string;
 let bPort: number;
-let enrollServer: { url: string; close(): Promise<void> };
+let enrollServer: ServedRoutes;
 let foreignPki: TestPki;
 let revokedClient: { certPath: string; keyPath: string };
 let admin: string;
 let viewer: string;
-
-/** The console routes agents call themselves, over real HTTP: enroll, then the hourly credentials refresh. */
-const AGENT_FACING_ROUTES: Record<string, (req: NextRequest) => Promise<Response>> = {
-  "/api/enroll": enrollRoute.POST,
-  "/api/pki/agent-credentials": agentCredentialsRoute.POST,
-};
-
-async function serveEnrollRoute(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      headers.set("x-forwarded-for", req.socket.remoteAddress ?? "unknown");
-      const route = AGENT_FACING_ROUTES[req.url ?? ""];
-      if (!route || req.method !== "POST") return res.writeHead(404).end();
-      const out = await route(new NextRequest(`http://${req.headers.host}${req.url}`, { method: "POST", headers, body: Buffer.concat(chunks) }));
-      res.writeHead(out.status, Object.fromEntries(out.headers)).end(Buffer.from(await out.arrayBuffer()));
-    })().catch((err: unknown) => res.writeHead(500).end(String(err)));
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** The agent's real `enroll` subcommand, as the person runs it on the new machine. */
-function runEnroll(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", agentMain, "enroll", ...args], {
-    cwd: repoRoot,
-    env: Object.fromEntries(Object.entries({ PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", SYSWARD_DATA_DIR: bDataDir })) as NodeJS.ProcessEnv,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  return new Promise((r) => child.once("exit", (code) => r({ code, out })));
-}
 
 /** B restarted plainly: no SYSWARD_LISTEN, no TLS variables — listen.json says it all. */
 const startB = (env?: Record<string, string>) => startTestAgent({ dataDir: bDataDir, env });
@@ -124,7 +71,7 @@ beforeAll(async () => {
   await env.startAgent(); // "local", on its private socket
   admin = createSession((await createUser({ username: "admin1", password: "admin password", role: "admin" })).id, null).id;
   viewer = createSession((await createUser({ username: "viewer1", password: "viewer password", role: "viewer" })).id, null).id;
-  enrollServer = await serveEnrollRoute();
+  enrollServer = await serveAgentFacingRoutes();
   bPort = await freePort();
   bRoot = mkdtempSync(join(tmpdir(), "sysward-box-b-"));
   bDataDir = join(bRoot, "data");
@@ -153,15 +100,7 @@ afterAll(async () => {
   await env.cleanup();
 });
 
-function rpcClient(agentId: string, session = viewer) {
-  const fetchViaRoute: typeof fetch = async (input, init) => {
-    const url = new URL(String(input));
-    const [, , id, ...method] = url.pathname.split("/");
-    const req = consoleRequest(url.pathname, { method: "POST", body: init?.body as BodyInit, headers: Object.fromEntries(new Headers(init?.headers).entries()), session, signal: init?.signal ?? undefined });
-    return rpcRoute.POST(req, { params: Promise.resolve({ agentId: id!, method }) });
-  };
-  return createClient(AgentService, createConnectTransport({ baseUrl: `${CONSOLE_ORIGIN}/rpc/${agentId}`, fetch: fetchViaRoute }));
-}
+const rpcClient = (agentId: string, session = viewer) => proxiedAgentClient(agentId, session);
 
 async function listed(): Promise<Record<string, boolean>> {
   const res = await agentsRoute.GET(consoleRequest("/api/agents", { session: viewer }));
@@ -215,13 +154,13 @@ describe("a second machine, enrolled in two steps", () => {
     const words = command.split(" ");
     expect(words.slice(0, 4)).toEqual(["node", "apps/agent/dist/agent.mjs", "enroll", enrollServer.url]);
 
-    const enrolled = await runEnroll(words.slice(3));
+    const enrolled = await runEnroll(bDataDir, words.slice(3));
     expect(enrolled.out).toContain('enrolled as "box-b"');
     expect(enrolled.code).toBe(0);
     expect(statSync(join(bDataDir, "tls", "agent.key")).mode & 0o777).toBe(0o600);
     expect(existsSync(join(bDataDir, "listen.json"))).toBe(true);
     // The token is spent: running the same command again is refused, and changes nothing.
-    const again = await runEnroll(words.slice(3));
+    const again = await runEnroll(bDataDir, words.slice(3));
     expect(again.code).toBe(1);
     expect(again.out).toContain("already used");
 
@@ -230,7 +169,7 @@ describe("a second machine, enrolled in two steps", () => {
     expect(ready.tcp?.port).toBe(bPort);
     expect(await listed()).toEqual({ local: true, "box-b": true });
     expect(listAudit({ limit: 50 }).filter((e) => e.action === "agent.enroll").map((e) => e.result)).toEqual(["denied", "ok"]);
-  });
+  }, 60_000); // two enroll runs and an agent start, each a process of its own
 
   it("the console drives both through the same proxy: services, live perf, install", async () => {
     for (const [id, name] of [["local", "onlocal"], ["box-b", "onb"]] as const) {

@@ -3,6 +3,7 @@ import "server-only";
 // and (optionally) a REAL agent child process, env vars set before any server module reads
 // them, and helpers that build NextRequests the way a browser or a script would send them.
 // Call setupConsoleTestEnv() at the top of a test file, before anything calls getConfig().
+import { Code, ConnectError } from "@connectrpc/connect";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,6 +109,16 @@ export function consoleRequest(path: string, opts: RequestOptions = {}): NextReq
   // duplex: "half" is what fetch requires for a streamed body.
   const init = { method, headers, body, signal: opts.signal, duplex: "half" };
   return new NextRequest(`${CONSOLE_ORIGIN}${path}`, init as unknown as ConstructorParameters<typeof NextRequest>[1]);
+}
+
+/** True once the agent answers NotFound for the service (an install that must leave nothing). */
+export async function agentLacksService(agent: TestAgent, name: string): Promise<boolean> {
+  try {
+    await agent.client().getService({ name });
+    return false;
+  } catch (err) {
+    return ConnectError.from(err).code === Code.NotFound;
+  }
 }
 
 /** The session id from a login response's Set-Cookie. */

@@ -14,7 +14,7 @@ import { listAudit } from "../audit/audit-log";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { waitFor } from "../../../../agent/src/runtime/testing/wait-for";
-import { consoleRequest, setupConsoleTestEnv, type RequestOptions } from "../testing/console-test-env";
+import { agentLacksService, consoleRequest, setupConsoleTestEnv, type RequestOptions } from "../testing/console-test-env";
 import { streamedMultipart, streamedZip, type StreamedBody } from "../testing/streamed-zip";
 
 const env = setupConsoleTestEnv({ SYSWARD_MAX_UPLOAD_BYTES: String(300 * 1024 * 1024) });
@@ -178,14 +178,7 @@ describe("streaming", () => {
     await reader.read(); // the first phase line: the upload is under way
     ac.abort();
     await reader.cancel();
-    await waitFor(async () => {
-      try {
-        await agent.client().getService({ name: "gone" });
-        return false;
-      } catch (err) {
-        return ConnectError.from(err).code === Code.NotFound;
-      }
-    }, "the agent to forget the cancelled install");
+    await waitFor(() => agentLacksService(agent, "gone"), "the agent to forget the cancelled install");
     await waitFor(() => readdirSync(join(agent.dataDir, "staging")).length === 0, "the staging dir to be empty");
   });
 
