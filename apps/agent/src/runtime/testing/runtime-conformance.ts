@@ -50,7 +50,10 @@ export function describeRuntimeConformance(name: string, makeRuntime: MakeRuntim
     const write = async (short: string, body: string, o?: TestServiceOptions): Promise<ServiceSpec> => {
       const fullName = `${prefix}${short}`;
       names.add(fullName);
-      return services.write(fullName, body, o);
+      // A runtime that runs each service under its own uid gets one: a fixed one per name, unused on test machines.
+      const id = TEST_UID_BASE + [...names].indexOf(fullName);
+      const user = rt.isolation.separateUsers ? { uid: id, gid: id } : undefined;
+      return services.write(fullName, body, { ...(user ? { user } : {}), ...o });
     };
     const until = <T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string) =>
       waitFor(probe, what, { timeoutMs, intervalMs: 10 });
@@ -385,6 +388,9 @@ export function describeRuntimeConformance(name: string, makeRuntime: MakeRuntim
     });
   });
 }
+
+/** Services' own uids in tests: no account has them on a test machine (below systemd's dynamic users, 61184 up). */
+const TEST_UID_BASE = 60_100;
 
 export function isAlive(pid: number): boolean {
   const stat = readProcStat(pid);

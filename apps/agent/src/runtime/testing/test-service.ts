@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ServiceUser } from "../isolation";
 import type { ServiceSpec } from "../runtime";
 import { listProcesses, readProcStat, type ProcStat } from "../proc-stat";
 
@@ -13,6 +14,8 @@ export interface TestServiceOptions {
   args?: string[];
   env?: Record<string, string>;
   versionId?: string;
+  /** The service's own uid and gid (a runtime with isolation.separateUsers needs one). */
+  user?: ServiceUser;
 }
 
 export interface TestServices {
@@ -74,7 +77,7 @@ export async function createTestServices(opts: { baseDir?: string } = {}): Promi
       const prelude = `echo "$$ $(cut -d' ' -f22 /proc/$$/stat)" >> ${shQuote(pidFile(name))}`;
       await writeFile(exec, `#!/bin/sh\n${prelude}\n${body}\n`);
       await chmod(exec, 0o755);
-      return { name, versionId, workDir, exec, args: o.args ?? [], env: o.env ?? {}, stateDir, logDir };
+      return { name, versionId, workDir, exec, args: o.args ?? [], env: o.env ?? {}, stateDir, logDir, ...(o.user ? { user: o.user } : {}) };
     },
     async pidsOf(name) {
       return (await recorded(name)).map((r) => r.pid);

@@ -55,7 +55,11 @@ export interface DumpedUnit {
   argv: string[];
   environment: string[];
   workingDirectory?: string;
-  readWritePaths?: string;
+  /** Sources of BindPaths= / BindReadOnlyPaths= (each mounted at its own path). */
+  bindPaths: string[];
+  bindReadOnlyPaths: string[];
+  /** TemporaryFileSystem= entries, "PATH:OPTIONS". */
+  temporaryFileSystems: string[];
 }
 
 /**
@@ -112,7 +116,10 @@ function parseDump(dump: string, units: string[]): Map<string, DumpedUnit> {
       argv: parseQuotedCommandLine(commandLine.trim().slice("Command Line: ".length)),
       environment: field("Environment"),
       workingDirectory: field("WorkingDirectory")[0],
-      readWritePaths: field("ReadWritePaths")[0],
+      // "SOURCE:DESTINATION:rbind"; the renderer refuses colons in these paths.
+      bindPaths: field("BindPaths").map((b) => b.split(":")[0]!),
+      bindReadOnlyPaths: field("BindReadOnlyPaths").map((b) => b.split(":")[0]!),
+      temporaryFileSystems: field("TemporaryFileSystem"),
     });
   }
   return out;
