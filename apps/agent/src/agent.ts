@@ -89,6 +89,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       defaultHealthSeconds: config.defaultHealthSeconds,
       logger,
       crashAt: config.crashAt,
+      serviceUidBase: config.serviceUidBase,
       onInstall: metrics.countInstall,
     });
     await services.init();
@@ -152,7 +153,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       isAuthorized: (h) => tokenOk(h),
       httpRoutes: { "/debug/vars": (req, res) => serveDebugVars(vars, req, res), "/metrics": metrics.serve },
       logger,
-      tcp: config.listen && readTlsFiles(config.listen),
+      tcp: config.listen && { ...readTlsFiles(config.listen), limits: config.tlsLimits },
     });
     cleanups.unshift(() => server.close());
     if (config.credentialUpkeep && config.listen) {

@@ -3,8 +3,10 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { LISTEN_FILE, readListenFile } from "./enroll/listen-file";
+import { DEFAULT_SERVICE_UID_BASE } from "./install/service-users";
 import { SANDBOX_POLICIES, type SandboxPolicy } from "./runtime/isolation";
 import type { RuntimeName } from "./runtime/runtime";
+import { DEFAULT_TLS_LISTENER_LIMITS, type TlsListenerLimits } from "./rpc/tls-listener-guard";
 
 export interface AgentConfig {
   /** SYSWARD_DATA_DIR: everything the agent keeps (socket, token, packages, history). Mode 0700. */
@@ -28,10 +30,14 @@ export interface AgentConfig {
   runtime: "auto" | RuntimeName;
   /** SYSWARD_SANDBOX: required (default) | auto | off — whether services may run without a sandbox. */
   sandbox: SandboxPolicy;
+  /** SYSWARD_SERVICE_UID_BASE (2000000000): a root agent gives its services uids from here up. */
+  serviceUidBase: number;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
   /** SYSWARD_LISTEN (+ SYSWARD_TLS_*), else the data dir's listen.json from `enroll`: the opt-in TCP listener; refused unless TLS and client CA are configured. */
   listen?: ListenConfig;
+  /** SYSWARD_TLS_MAX_CONNECTIONS, SYSWARD_TLS_MAX_HANDSHAKES, SYSWARD_TLS_HANDSHAKE_TIMEOUT_SECONDS: the TCP listener's caps. */
+  tlsLimits: TlsListenerLimits;
   /** For an enrolled listener (listen.json names its console): keep the CRL fresh and renew the certificate. */
   credentialUpkeep?: CredentialUpkeepConfig;
   /** SYSWARD_TEST_CRASH_AT: test-only; the agent SIGKILLs itself when an install reaches this phase. */
@@ -146,8 +152,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     installIdleSeconds: positiveInt(env, "SYSWARD_INSTALL_IDLE_SECONDS", 60),
     runtime,
     sandbox,
+    serviceUidBase: positiveInt(env, "SYSWARD_SERVICE_UID_BASE", DEFAULT_SERVICE_UID_BASE, 1000),
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     listen: listenConfig(env, dataDir),
+    tlsLimits: {
+      maxConnections: positiveInt(env, "SYSWARD_TLS_MAX_CONNECTIONS", DEFAULT_TLS_LISTENER_LIMITS.maxConnections),
+      maxHandshakes: positiveInt(env, "SYSWARD_TLS_MAX_HANDSHAKES", DEFAULT_TLS_LISTENER_LIMITS.maxHandshakes),
+      handshakeTimeoutMs: positiveInt(env, "SYSWARD_TLS_HANDSHAKE_TIMEOUT_SECONDS", DEFAULT_TLS_LISTENER_LIMITS.handshakeTimeoutMs / 1000) * 1000,
+    },
     credentialUpkeep: credentialUpkeepConfig(env, dataDir),
     crashAt: env.SYSWARD_TEST_CRASH_AT || undefined,
   };

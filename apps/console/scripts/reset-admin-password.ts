@@ -1,5 +1,5 @@
 // `npm run reset-admin-password`: a new random password for `admin` (or SYSWARD_ADMIN_PASSWORD),
-// printed once; admin's sessions end. Run where the console's data dir is (same env as the console).
+// printed once; admin's sessions end and its API tokens are revoked. Run where the console's data dir is (same env as the console).
 import { audit } from "../lib/server/audit/audit-log";
 import { randomPassword } from "../lib/server/auth/passwords";
 import { resetAdminPassword } from "../lib/server/auth/users";

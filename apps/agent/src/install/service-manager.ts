@@ -17,12 +17,14 @@ import {
   type InstallEnv,
   type InstallPhaseName,
 } from "./install-steps";
+import { assertMayStart } from "../runtime/isolation";
 import { NameLocks } from "./name-locks";
 import { discardPackageDir, lastLogLines, serviceSpec } from "./package-dir";
 import { isValidPackageName } from "@sysward/contract";
 import { assertPackageName } from "./package-name";
 import { currentVersion, readServiceRecord, writeServiceRecord, type ServiceRecord, type VersionRecord } from "./service-record";
 import type { ChangeResult, InstallHeaderInput, ManagerLogger, ServiceView } from "./service-types";
+import { ServiceUsers } from "./service-users";
 import { serviceView, type Progress } from "./service-view";
 import { pruneVersions, readCurrent, switchCurrent, versionNumber } from "./version-dirs";
 import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from "./zip-verify-extract";
@@ -46,6 +48,8 @@ export interface ServiceManagerOptions {
   logger?: ManagerLogger;
   /** SYSWARD_TEST_CRASH_AT (test only): SIGKILL this process when an install reaches the phase. */
   crashAt?: string;
+  /** SYSWARD_SERVICE_UID_BASE: first of the uids a root agent gives its services. */
+  serviceUidBase?: number;
   /** Told when an install takes its name's lock and how it ends (the agent's /metrics counts these). */
   onInstall?: (event: "started" | "succeeded" | "failed" | "rolled-back") => void;
 }
@@ -59,12 +63,14 @@ export class ServiceManager {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private readonly log: ManagerLogger;
+  private readonly users: ServiceUsers;
 
   /** What the install steps (install-steps.ts) use of the manager. */
   private readonly env: InstallEnv;
 
   constructor(private readonly o: ServiceManagerOptions) {
     this.log = o.logger ?? NO_LOG;
+    this.users = new ServiceUsers(o.packagesDir, o.serviceUidBase);
     this.env = {
       runtime: o.runtime,
       stagingDir: o.stagingDir,
@@ -109,6 +115,7 @@ export class ServiceManager {
       }
       if (!isValidPackageName(entry)) continue;
       try {
+        await this.users.load(entry);
         await this.recoverPackage(entry);
       } catch (err) {
         this.log.error({ err, name: entry }, "could not recover package; leaving it as it is");
@@ -146,6 +153,8 @@ export class ServiceManager {
     if ((await readCurrent(pkgDir)) !== rec.current) await switchCurrent(pkgDir, rec.current);
     await pruneVersions(pkgDir, new Set(rec.versions.map((v) => v.id)));
     this.records.set(name, rec);
+    // Installed before the agent ran as root (or under another runtime): its own uid from now on.
+    if (this.o.runtime.isolation.separateUsers) await this.users.assign(name);
     if (rec.desired === "running") {
       const spec = this.specFor(name, rec);
       if (rec.handle) {
@@ -177,11 +186,17 @@ export class ServiceManager {
   async install(header: InstallHeaderInput, chunks: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<ChangeResult> {
     assertPackageName(header.name);
     const { healthSeconds, expectSha } = checkInstallHeader(header, this.o.defaultHealthSeconds, this.o.maxPackageBytes);
+    // Before a byte is read: a package that could not be started sandboxed is refused now.
+    assertMayStart(this.o.runtime.isolation, header.name);
     const release = this.locks.acquire(header.name, "install");
     this.o.onInstall?.("started");
     const prev = this.records.get(header.name);
     const run = newInstallRun(this.env, { name: header.name, pkgDir: this.pkgDir(header.name), header, healthSeconds, expectSha, chunks, signal, prev });
-    const counted = runInstallSteps(run, this.env).then(
+    const steps = async () => {
+      if (this.o.runtime.isolation.separateUsers) await this.users.assign(header.name);
+      await runInstallSteps(run, this.env);
+    };
+    const counted = steps().then(
       async () => {
         this.o.onInstall?.("succeeded");
         this.log.info({ name: header.name, version: run.versionId, previous: prev?.current }, "installed");
@@ -355,15 +370,17 @@ export class ServiceManager {
   }
 
   private spec(name: string, v: VersionRecord): ServiceSpec {
-    return serviceSpec(this.pkgDir(name), name, v);
+    const user = this.o.runtime.isolation.separateUsers ? this.users.get(name) : undefined;
+    return { ...serviceSpec(this.pkgDir(name), name, v), ...(user && { user }) };
   }
 
   private pkgDir(name: string): string {
     return join(this.o.packagesDir, name);
   }
 
-  private discardPackageDir(name: string, afterRename?: () => void): Promise<void> {
-    return discardPackageDir(this.o.packagesDir, name, afterRename);
+  private async discardPackageDir(name: string, afterRename?: () => void): Promise<void> {
+    await discardPackageDir(this.o.packagesDir, name, afterRename);
+    this.users.release(name);
   }
 
   private setPhase(name: string, phase: InstallPhaseName, detail: string): void {

@@ -1,9 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { AgentInfoResponseSchema, DiskSchema, RuntimeCapabilitiesSchema, type AgentService } from "@sysward/proto";
+import { AgentInfoResponseSchema, DiskSchema, IsolationSchema, RuntimeCapabilitiesSchema, type AgentService } from "@sysward/proto";
 import os from "node:os";
 import { readDisks, type MachineInventory } from "../inventory/machine-inventory";
+import type { RuntimeIsolation } from "../runtime/isolation";
 import type { RuntimeCapabilities, RuntimeName } from "../runtime/runtime";
 
 export interface InfoDeps {
@@ -11,7 +12,7 @@ export interface InfoDeps {
   agentVersion: string;
   startedAt: Date;
   perfIntervalMs: number;
-  runtime: { name: RuntimeName; reason: string; capabilities: RuntimeCapabilities };
+  runtime: { name: RuntimeName; reason: string; capabilities: RuntimeCapabilities; isolation: RuntimeIsolation };
 }
 
 export function infoHandlers(deps: InfoDeps): Pick<ServiceImpl<typeof AgentService>, "agentInfo"> {
@@ -34,6 +35,7 @@ export function infoHandlers(deps: InfoDeps): Pick<ServiceImpl<typeof AgentServi
         runtime: deps.runtime.name,
         runtimeReason: deps.runtime.reason,
         capabilities: create(RuntimeCapabilitiesSchema, deps.runtime.capabilities),
+        isolation: create(IsolationSchema, deps.runtime.isolation),
         perfIntervalMs: deps.perfIntervalMs,
         machineUptimeSeconds: BigInt(Math.floor(os.uptime())),
       });

@@ -6,6 +6,7 @@ import { chmodSync, lstatSync, unlinkSync } from "node:fs";
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../logger";
+import { DEFAULT_TLS_LISTENER_LIMITS, guardTlsListener, type TlsListenerLimits } from "./tls-listener-guard";
 
 const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
 const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024;
@@ -34,6 +35,7 @@ export interface TlsMaterial {
 export interface TcpListenOptions extends TlsMaterial {
   host: string;
   port: number;
+  limits?: TlsListenerLimits;
 }
 
 export interface AgentServer {
@@ -138,6 +140,7 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   let tcpAddress: AddressInfo | undefined;
   if (opts.tcp) {
     const t = opts.tcp;
+    const limits = t.limits ?? DEFAULT_TLS_LISTENER_LIMITS;
     tcpServer = http2.createSecureServer(
       {
         ...secureContextOptions(t),
@@ -146,11 +149,12 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
         minVersion: "TLSv1.3",
         settings: { initialWindowSize: STREAM_WINDOW_BYTES },
         allowHTTP1: false,
+        handshakeTimeout: limits.handshakeTimeoutMs,
       },
       handler,
     );
     track(tcpServer);
-    tcpServer.on("tlsClientError", (err) => opts.logger.info({ err: err.message }, "TLS client refused"));
+    guardTlsListener(tcpServer, limits, opts.logger);
     await new Promise<void>((resolve, reject) => {
       tcpServer!.once("error", reject);
       tcpServer!.listen(t.port, t.host, () => {

@@ -13,29 +13,47 @@ export function AgentInfoStrip({ info, error }: { info: AgentInfoResponse | unde
         ["Kernel", info.kernel || "—", "agent-kernel"],
         ["CPU", `${info.cpuCount} × ${info.cpuModel || "CPU"}`, "agent-cpu"],
         ["Memory", formatBytes(info.memoryTotalBytes), "agent-memory"],
-        ["Runtime", info.runtime ? `${info.runtime}${info.capabilities?.sandboxing ? " (sandboxed)" : ""}` : "—", "agent-runtime"],
+        ["Runtime", info.runtime ? `${info.runtime} · ${isolationLabel(info)}` : "—", "agent-runtime"],
         ["Agent", `${info.agentVersion || "?"} · up ${formatDuration(info.agentUptimeSeconds)}`, "agent-version"],
       ]
     : [];
+  const unsandboxed = info?.isolation && !info.isolation.sandboxed ? info.isolation : undefined;
   return (
-    <section className="card" data-testid="agent-info">
-      <div className={styles.strip}>
-        {info
-          ? items.map(([label, value, id]) => (
-              <div key={label}>
-                <div className={styles.label}>{label}</div>
-                <div className={styles.value} data-testid={id} title={label === "Runtime" ? info.runtimeReason : undefined}>
-                  {value}
+    <>
+      {unsandboxed && (
+        <ErrorNotice
+          title={unsandboxed.policy === "required" ? "Services cannot be sandboxed here: installs are refused" : "Not sandboxed: services on this machine can read the agent's secrets"}
+          message={unsandboxed.detail}
+          testId="agent-not-sandboxed"
+        />
+      )}
+      <section className="card" data-testid="agent-info">
+        <div className={styles.strip}>
+          {info
+            ? items.map(([label, value, id]) => (
+                <div key={label}>
+                  <div className={styles.label}>{label}</div>
+                  <div className={styles.value} data-testid={id} title={label === "Runtime" ? info.runtimeReason : undefined}>
+                    {value}
+                  </div>
                 </div>
-              </div>
-            ))
-          : Array.from({ length: 6 }, (_, i) => (
-              <div key={i}>
-                <div className={`skeleton`} style={{ height: 10, width: 60, marginBottom: 6 }} />
-                <div className={`skeleton`} style={{ height: 14, width: "80%" }} />
-              </div>
-            ))}
-      </div>
-    </section>
+              ))
+            : Array.from({ length: 6 }, (_, i) => (
+                <div key={i}>
+                  <div className={`skeleton`} style={{ height: 10, width: 60, marginBottom: 6 }} />
+                  <div className={`skeleton`} style={{ height: 14, width: "80%" }} />
+                </div>
+              ))}
+        </div>
+      </section>
+    </>
   );
+}
+
+/** "sandboxed", "sandboxed, a uid per service", or NOT SANDBOXED; agents before isolation was reported say only what capabilities did. */
+export function isolationLabel(info: AgentInfoResponse): string {
+  const iso = info.isolation;
+  if (!iso) return info.capabilities?.sandboxing ? "sandboxed" : "NOT SANDBOXED";
+  if (!iso.sandboxed) return "NOT SANDBOXED";
+  return iso.separateUsers ? "sandboxed, a uid per service" : "sandboxed";
 }

@@ -7,6 +7,8 @@ import { join, resolve } from "node:path";
 export interface ConsoleConfig {
   /** SYSWARD_CONSOLE_DATA_DIR: the console's own state (console.sqlite). */
   dataDir: string;
+  /** SYSWARD_CONSOLE_SECRET_KEY_FILE (<data dir>/secret.key): seals the agents' tokens kept in the DB. */
+  secretKeyPath: string;
   dbPath: string;
   /** SYSWARD_DATA_DIR: the local agent's data dir; its socket and token are registered as agent "local". */
   localAgentDataDir: string;
@@ -72,6 +74,7 @@ function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
   return {
     dataDir,
     dbPath: join(dataDir, "console.sqlite"),
+    secretKeyPath: resolve(/*turbopackIgnore: true*/ env.SYSWARD_CONSOLE_SECRET_KEY_FILE || join(dataDir, "secret.key")),
     localAgentDataDir,
     localAgentSocketPath: join(localAgentDataDir, "agent.sock"),
     localAgentTokenPath: join(localAgentDataDir, "agent.token"),

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync } from "node:fs";
-import { lchown, lstat, readdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { ServiceSpec } from "../runtime";
 import { readProcStat } from "../proc-stat";
 import { serviceEnv } from "../service-env";
+import { prepareServiceFiles } from "../service-files";
 import { logFiles } from "./log-files";
 import { sandboxArgs, type SandboxChoice } from "./sandbox";
 
@@ -24,7 +23,7 @@ export interface LaunchedProcess {
 export async function launchService(spec: ServiceSpec, sandbox: SandboxChoice = { detail: "" }): Promise<LaunchedProcess> {
   mkdirSync(spec.logDir, { recursive: true });
   mkdirSync(spec.stateDir, { recursive: true });
-  if (sandbox.setpriv && spec.user) await giveStateDir(spec.stateDir, spec.user.uid, spec.user.gid);
+  await prepareServiceFiles(spec);
   const bwrap = sandbox.bwrap;
   const files = logFiles(spec.logDir);
   const out = openSync(files.stdout, "a", 0o640);
@@ -60,18 +59,3 @@ export async function launchService(spec: ServiceSpec, sandbox: SandboxChoice = 
   return { child, pid, startTime: stat.startTime, startedAt: new Date() };
 }
 
-/**
- * The state dir belongs to the service's uid. Recursively only when it does not yet (first start
- * under its own uid, e.g. after an agent that ran it as itself): later starts cost one lstat.
- */
-async function giveStateDir(dir: string, uid: number, gid: number): Promise<void> {
-  const st = await lstat(dir);
-  if (st.uid === uid && st.gid === gid) return;
-  const walk = async (path: string): Promise<void> => {
-    const entry = await lstat(path);
-    if (entry.isDirectory()) for (const name of await readdir(path)) await walk(join(path, name));
-    // lchown: a symlink the service left is re-owned itself, never what it points at.
-    await lchown(path, uid, gid);
-  };
-  await walk(dir);
-}

@@ -259,7 +259,7 @@ describe.skipIf(!sandbox.bwrap)(`supervisor sandbox${sandbox.bwrap ? "" : ` (ski
       "echo probes-done",
       "while :; do sleep 1; done",
     ].join("\n");
-    const spec = await services.write("boxed", body, { env: { MARKER: marker } });
+    const spec = await services.write("boxed", body, { env: { MARKER: marker }, ...(rt.isolation.separateUsers ? { user: { uid: 65534, gid: 65534 } } : {}) });
     writeFileSync(join(spec.stateDir, "keep"), "");
     await rt.start(spec);
     const lines = await waitFor(async () => {

@@ -19,7 +19,7 @@ import { assertMayStart, type RuntimeIsolation, type SandboxPolicy } from "../is
 import { KeyedSerializer } from "../keyed-serializer";
 import { readProcStat } from "../proc-stat";
 import { assertServiceName } from "../service-name";
-import { giveStateDir } from "../state-dir";
+import { prepareServiceFiles } from "../service-files";
 import { unsupported } from "../unsupported";
 import { journalLine } from "./journal-line";
 import { Systemctl, type ManagerMode } from "./systemctl";
@@ -103,7 +103,7 @@ export class SystemdRuntime implements Runtime {
     assertMayStart(this.isolation, spec.name);
     const text = this.renderUnit(spec); // may refuse the spec: before touching anything
     return this.ops.run(spec.name, async () => {
-      await this.prepareStateDir(spec);
+      await this.prepareServiceFiles(spec);
       await this.install(spec.name, text);
       await this.launch(spec, "restart");
       return this.handleFor(spec.name);
@@ -179,7 +179,7 @@ export class SystemdRuntime implements Runtime {
       const current = await readFile(this.unitPath(spec.name), "utf8").catch(() => undefined);
       if (current !== text) {
         // The unit on disk is another version (or gone): put the asked-for one in place.
-        await this.prepareStateDir(spec);
+        await this.prepareServiceFiles(spec);
         await this.install(spec.name, text);
         await this.launch(spec, "restart");
         return;
@@ -217,10 +217,10 @@ export class SystemdRuntime implements Runtime {
     return this.isolation.separateUsers && spec.user ? { uid: spec.user.uid } : {};
   }
 
-  /** BindPaths= needs the state dir to exist; under its own uid the service owns it. */
-  private async prepareStateDir(spec: ServiceSpec): Promise<void> {
+  /** BindPaths= needs the state dir to exist; under its own uid the service owns it and may read its version dir. */
+  private async prepareServiceFiles(spec: ServiceSpec): Promise<void> {
     await mkdir(spec.stateDir, { recursive: true });
-    if (this.isolation.separateUsers && spec.user) await giveStateDir(spec.stateDir, spec.user);
+    if (this.isolation.separateUsers) await prepareServiceFiles(spec);
   }
 
   private unitPath(name: string): string {

@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type { ServiceUser } from "../isolation";
 import type { ServiceSpec } from "../runtime";
 import { listProcesses, readProcStat, type ProcStat } from "../proc-stat";
@@ -8,13 +9,14 @@ import { listProcesses, readProcStat, type ProcStat } from "../proc-stat";
 // Tiny real services for runtime and installer tests: `#!/bin/sh` scripts laid out like an
 // installed package (packages/NAME/versions/ID/NAME, data/, logs/). Every script first records
 // its own pid and start time in its state dir, so cleanup() can kill every process group a
-// test ever started, whichever runtime started it and however often it was restarted.
+// test ever started, whichever runtime started it and however often it was restarted. A script
+// in a pid namespace (the supervisor's sandbox) records its pid there; pidsOf() gives host pids.
 
 export interface TestServiceOptions {
   args?: string[];
   env?: Record<string, string>;
   versionId?: string;
-  /** The service's own uid and gid (a runtime with isolation.separateUsers needs one). */
+  /** The uid the service runs as (a root agent's runtimes need one); its state dir is theirs. */
   user?: ServiceUser;
 }
 
@@ -80,14 +82,14 @@ export async function createTestServices(opts: { baseDir?: string } = {}): Promi
       return { name, versionId, workDir, exec, args: o.args ?? [], env: o.env ?? {}, stateDir, logDir, ...(o.user ? { user: o.user } : {}) };
     },
     async pidsOf(name) {
-      return (await recorded(name)).map((r) => r.pid);
+      return (await recorded(name)).map((r) => hostPid(r.pid, r.startTime));
     },
     async cleanup() {
       const names = await readdir(join(root, "packages")).catch(() => [] as string[]);
       const victims: ProcStat[] = [];
       for (const name of names) {
-        for (const { pid, startTime } of await recorded(name)) {
-          const stat = readProcStat(pid);
+        for (const { pid: recordedPid, startTime } of await recorded(name)) {
+          const stat = readProcStat(hostPid(recordedPid, startTime));
           // Gone, or the pid is someone else's now.
           if (stat && stat.startTime === startTime) victims.push(stat);
         }
@@ -112,6 +114,28 @@ export async function createTestServices(opts: { baseDir?: string } = {}): Promi
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The host's pid of a process that recorded (pid, start time) about itself, or 0 once it is gone.
+ * Start times do not depend on the namespace; NSpid's last field is the pid the process saw.
+ */
+function hostPid(pid: number, startTime: string): number {
+  if (readProcStat(pid)?.startTime === startTime) return pid;
+  for (const p of listProcesses()) {
+    if (p.startTime !== startTime) continue;
+    const nspid = /^NSpid:\s*(.*)$/m.exec(readText(`/proc/${p.pid}/status`))?.[1]?.trim().split(/\s+/);
+    if (nspid && nspid.length > 1 && Number(nspid.at(-1)) === pid) return p.pid;
+  }
+  return 0;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
 }
 
 function shQuote(s: string): string {

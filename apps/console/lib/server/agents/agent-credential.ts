@@ -5,6 +5,7 @@ import "server-only";
 //  - {kind:"mtls", token, caPath, certPath, keyPath}: a remote agent over https — TLS with a client
 //    certificate AND its bearer token (the agent requires both on its TCP listener).
 import { readFileSync, statSync } from "node:fs";
+import { isSealed, seal, unseal } from "../secrets/secret-box";
 
 export type AgentCredential =
   | { kind: "token-file"; path: string }
@@ -21,6 +22,17 @@ export function parseCredential(value: unknown): AgentCredential {
     return { kind: "mtls", token: c.token, caPath: c.caPath, certPath: c.certPath, keyPath: c.keyPath };
   }
   throw new Error('an agent credential is {"kind":"token-file","path"}, {"kind":"token","token"} or {"kind":"mtls","token","caPath","certPath","keyPath"}');
+}
+
+/** For the agents table: a credential holding a token is sealed (secret-box.ts); a token file's path is not a secret. */
+export function storedCredential(c: AgentCredential): string {
+  const json = JSON.stringify(c);
+  return c.kind === "token-file" ? json : seal(json);
+}
+
+/** A stored credential, sealed or (written before sealing) plain JSON. */
+export function credentialFromStore(stored: string): AgentCredential {
+  return parseCredential(isSealed(stored) ? unseal(stored) : stored);
 }
 
 /** Re-checking the file's mtime at most this often keeps the proxy's hot path free of syscalls. */

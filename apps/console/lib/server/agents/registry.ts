@@ -6,7 +6,7 @@ import { getConfig } from "../config";
 import { getDb } from "../db/database";
 import { HttpError } from "../http-errors";
 import { parseAgentAddress, unixAddress } from "./agent-address";
-import { parseCredential, type AgentCredential } from "./agent-credential";
+import { credentialFromStore, parseCredential, storedCredential, type AgentCredential } from "./agent-credential";
 
 export const LOCAL_AGENT_ID = "local";
 export const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -35,8 +35,19 @@ function ensureLocalAgent(): void {
       `INSERT INTO agents (id, name, address, credential, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET address = excluded.address, credential = excluded.credential`,
     )
-    .run(LOCAL_AGENT_ID, "This machine", unixAddress(c.localAgentSocketPath), JSON.stringify({ kind: "token-file", path: c.localAgentTokenPath }), Date.now());
+    .run(LOCAL_AGENT_ID, "This machine", unixAddress(c.localAgentSocketPath), storedCredential({ kind: "token-file", path: c.localAgentTokenPath }), Date.now());
+  sealPlainCredentials();
   holder[KEY] = c.localAgentDataDir;
+}
+
+/** Credentials a console before sealing wrote in plain JSON are sealed now, once. */
+function sealPlainCredentials(): void {
+  const db = getDb();
+  const rows = db.prepare("SELECT id, credential FROM agents WHERE credential NOT LIKE 'sealed:%'").all() as { id: string; credential: string }[];
+  for (const row of rows) {
+    const sealed = storedCredential(parseCredential(row.credential));
+    if (sealed !== row.credential) db.prepare("UPDATE agents SET credential = ? WHERE id = ? AND credential = ?").run(sealed, row.id, row.credential);
+  }
 }
 
 const toSummary = (r: Row): AgentSummary => ({ id: r.id, name: r.name, address: r.address });
@@ -56,7 +67,7 @@ export async function getAgent(id: string): Promise<AgentSummary | null> {
 export function getAgentRecord(id: string): AgentRecord | null {
   ensureLocalAgent();
   const row = getDb().prepare("SELECT id, name, address, credential FROM agents WHERE id = ?").get(id) as Row | undefined;
-  return row ? { ...toSummary(row), credential: parseCredential(row.credential) } : null;
+  return row ? { ...toSummary(row), credential: credentialFromStore(row.credential) } : null;
 }
 
 export function registerAgent(input: { id: string; name: string; address: string; credential: unknown }): AgentSummary {
@@ -74,7 +85,7 @@ export function registerAgent(input: { id: string; name: string; address: string
   try {
     getDb()
       .prepare("INSERT INTO agents (id, name, address, credential, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(input.id, input.name.trim(), input.address, JSON.stringify(credential), Date.now());
+      .run(input.id, input.name.trim(), input.address, storedCredential(credential), Date.now());
   } catch (err) {
     if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new HttpError(409, `an agent with id ${JSON.stringify(input.id)} already exists`);
     throw err;

@@ -1,6 +1,7 @@
 // A remote agent over https with mutual TLS: registered through the API, reached through the same
 // proxy as the local one. The agent is REAL, listening on TCP with a throwaway PKI (openssl).
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AgentService } from "@sysward/proto";
@@ -12,6 +13,7 @@ import * as rpcRoute from "@/app/rpc/[agentId]/[...method]/route";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
 import { makeTestPki, type TestPki } from "../../../../agent/src/rpc/testing/test-pki";
 import { listAudit } from "../audit/audit-log";
+import { getDb } from "../db/database";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { CONSOLE_ORIGIN, consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
@@ -69,6 +71,12 @@ describe("a remote agent over https + mTLS", () => {
     const listed = await (await agentsRoute.GET(consoleRequest("/api/agents", { session: viewer }))).text();
     expect(listed).toContain('"id":"remote1"');
     expect(listed).not.toContain(remote.token);
+    // Nor is it in the database file: sealed with the key kept in its own file (secret-box.ts).
+    getDb().pragma("wal_checkpoint(TRUNCATE)");
+    const dbBytes = readFileSync(join(env.consoleDataDir, "console.sqlite")).toString("latin1");
+    expect(dbBytes).not.toContain(remote.token);
+    expect(dbBytes).toContain("sealed:v1:");
+    expect(statSync(join(env.consoleDataDir, "secret.key")).mode & 0o777).toBe(0o600);
     expect(listAudit({ limit: 5 }).find((e) => e.action === "agent.register")).toMatchObject({ target: "remote1", result: "ok" });
   });
 

@@ -86,8 +86,9 @@ export async function checkPassword(username: string, password: string): Promise
 }
 
 /**
- * Sets a new password for `admin` (re-creating the account as an admin if it was deleted) and
- * ends its sessions. For the operator at the machine: `npm run reset-admin-password`.
+ * Sets a new password for `admin` (re-creating the account as an admin if it was deleted), ends
+ * its sessions and revokes its API tokens: whoever had taken the account keeps no way in. For the
+ * operator at the machine: `npm run reset-admin-password`.
  */
 export async function resetAdminPassword(password: string): Promise<void> {
   const problem = passwordProblem(password);
@@ -99,6 +100,7 @@ export async function resetAdminPassword(password: string): Promise<void> {
     if (row) {
       db.prepare("UPDATE users SET password_hash = ?, role = 'admin' WHERE id = ?").run(hash, row.id);
       db.prepare("DELETE FROM sessions WHERE user_id = ?").run(row.id);
+      db.prepare("DELETE FROM api_tokens WHERE user_id = ?").run(row.id);
     } else {
       db.prepare("INSERT INTO users (username, password_hash, role, created_at) VALUES ('admin', ?, 'admin', ?)").run(hash, Date.now());
     }

@@ -11,7 +11,9 @@ export const MIGRATIONS: readonly string[] = [
     role          TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
     created_at    INTEGER NOT NULL
   );
-  -- Only hashes of session ids and tokens are stored: a copy of this file logs nobody in.
+  -- Only hashes of session ids and API tokens are stored: a copy of this file logs nobody in.
+  -- (Agents' bearer tokens, which the console must send, are sealed with the key in secret.key:
+  -- lib/server/secrets/secret-box.ts.)
   CREATE TABLE sessions (
     id_hash      TEXT PRIMARY KEY,
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -46,7 +48,8 @@ export const MIGRATIONS: readonly string[] = [
     detail   TEXT
   );
   CREATE INDEX audit_log_by_time ON audit_log(at);
-  -- credential: JSON, e.g. {"kind":"token-file","path":"…/agent.token"} or {"kind":"token","token":"…"}.
+  -- credential: JSON, e.g. {"kind":"token-file","path":"…/agent.token"}; one holding a token is
+  -- stored sealed ("sealed:v1:…", lib/server/agents/agent-credential.ts).
   CREATE TABLE agents (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,

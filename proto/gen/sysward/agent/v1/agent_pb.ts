@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file sysward/agent/v1/agent.proto.
  */
 export const file_sysward_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChxzeXN3YXJkL2FnZW50L3YxL2FnZW50LnByb3RvEhBzeXN3YXJkLmFnZW50LnYxIhIKEEFnZW50SW5mb1JlcXVlc3Qi1AMKEUFnZW50SW5mb1Jlc3BvbnNlEhAKCGhvc3RuYW1lGAEgASgJEgoKAm9zGAIgASgJEhIKCm9zX3JlbGVhc2UYAyABKAkSDgoGa2VybmVsGAQgASgJEgwKBGFyY2gYBSABKAkSEQoJY3B1X21vZGVsGAYgASgJEhEKCWNwdV9jb3VudBgHIAEoDRIaChJtZW1vcnlfdG90YWxfYnl0ZXMYCCABKAQSJQoFZGlza3MYCSADKAsyFi5zeXN3YXJkLmFnZW50LnYxLkRpc2sSFQoNYWdlbnRfdmVyc2lvbhgKIAEoCRIxCg1hZ2VudF9zdGFydGVkGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRhZ2VudF91cHRpbWVfc2Vjb25kcxgMIAEoBBIPCgdydW50aW1lGA0gASgJEhYKDnJ1bnRpbWVfcmVhc29uGA4gASgJEjsKDGNhcGFiaWxpdGllcxgPIAEoCzIlLnN5c3dhcmQuYWdlbnQudjEuUnVudGltZUNhcGFiaWxpdGllcxIYChBwZXJmX2ludGVydmFsX21zGBAgASgNEh4KFm1hY2hpbmVfdXB0aW1lX3NlY29uZHMYESABKAQiZQoERGlzaxITCgttb3VudF9wb2ludBgBIAEoCRIOCgZkZXZpY2UYAiABKAkSDwoHZnNfdHlwZRgDIAEoCRITCgt0b3RhbF9ieXRlcxgEIAEoBBISCgpmcmVlX2J5dGVzGAUgASgEInAKE1J1bnRpbWVDYXBhYmlsaXRpZXMSEgoKc2FuZGJveGluZxgBIAEoCBIUCgxqb3VybmFsX2xvZ3MYAiABKAgSDwoHc2lnbmFscxgDIAEoCBIeChZzdXJ2aXZlc19hZ2VudF9yZXN0YXJ0GAQgASgIItcBCghDcHVUaW1lcxIUCgx1c2VyX3BlcmNlbnQYASABKAESFAoMbmljZV9wZXJjZW50GAIgASgBEhYKDnN5c3RlbV9wZXJjZW50GAMgASgBEhQKDGlkbGVfcGVyY2VudBgEIAEoARIWCg5pb3dhaXRfcGVyY2VudBgFIAEoARITCgtpcnFfcGVyY2VudBgGIAEoARIXCg9zb2Z0aXJxX3BlcmNlbnQYByABKAESFQoNc3RlYWxfcGVyY2VudBgIIAEoARIUCgxidXN5X3BlcmNlbnQYCSABKAEiQAoHQ29yZUNwdRIKCgJpZBgBIAEoCRIpCgV0aW1lcxgCIAEoCzIaLnN5c3dhcmQuYWdlbnQudjEuQ3B1VGltZXMi1AEKBk1lbW9yeRITCgt0b3RhbF9ieXRlcxgBIAEoBBISCgpmcmVlX2J5dGVzGAIgASgEEhcKD2F2YWlsYWJsZV9ieXRlcxgDIAEoBBISCgp1c2VkX2J5dGVzGAQgASgEEhUKDWJ1ZmZlcnNfYnl0ZXMYBSABKAQSFAoMY2FjaGVkX2J5dGVzGAYgASgEEhgKEHN3YXBfdG90YWxfYnl0ZXMYByABKAQSFwoPc3dhcF9mcmVlX2J5dGVzGAggASgEEhQKDHVzZWRfcGVyY2VudBgJIAEoASI5CgtMb2FkQXZlcmFnZRILCgNvbmUYASABKAESDAoEZml2ZRgCIAEoARIPCgdmaWZ0ZWVuGAMgASgBIloKC1NlcnZpY2VQZXJmEgwKBG5hbWUYASABKAkSEwoLY3B1X3BlcmNlbnQYAiABKAESEQoJcnNzX2J5dGVzGAMgASgEEhUKDXByb2Nlc3NfY291bnQYBCABKA0ipgIKClBlcmZTYW1wbGUSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaW50ZXJ2YWxfbXMYAiABKA0SJwoDY3B1GAMgASgLMhouc3lzd2FyZC5hZ2VudC52MS5DcHVUaW1lcxIoCgVjb3JlcxgEIAMoCzIZLnN5c3dhcmQuYWdlbnQudjEuQ29yZUNwdRIoCgZtZW1vcnkYBSABKAsyGC5zeXN3YXJkLmFnZW50LnYxLk1lbW9yeRIrCgRsb2FkGAYgASgLMh0uc3lzd2FyZC5hZ2VudC52MS5Mb2FkQXZlcmFnZRIvCghzZXJ2aWNlcxgHIAMoCzIdLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZVBlcmYiEwoRU3lzdGVtUGVyZlJlcXVlc3QiQgoSU3lzdGVtUGVyZlJlc3BvbnNlEiwKBnNhbXBsZRgBIAEoCzIcLnN5c3dhcmQuYWdlbnQudjEuUGVyZlNhbXBsZSIhChBXYXRjaFBlcmZSZXF1ZXN0Eg0KBWV2ZXJ5GAEgASgNIlIKEVdhdGNoUGVyZlJlc3BvbnNlEiwKBnNhbXBsZRgBIAEoCzIcLnN5c3dhcmQuYWdlbnQudjEuUGVyZlNhbXBsZRIPCgdkcm9wcGVkGAIgASgEIn4KElBlcmZIaXN0b3J5UmVxdWVzdBIpCgVzdGFydBgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJwoDZW5kGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxzdGVwX3NlY29uZHMYAyABKA0iiQIKCVBlcmZQb2ludBIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBjcHVfYnVzeV9wZXJjZW50GAIgASgBEhwKFGNwdV9idXN5X21heF9wZXJjZW50GAMgASgBEhsKE21lbW9yeV91c2VkX3BlcmNlbnQYBCABKAESHwoXbWVtb3J5X3VzZWRfbWF4X3BlcmNlbnQYBSABKAESGQoRbWVtb3J5X3VzZWRfYnl0ZXMYBiABKAQSEAoIbG9hZF9vbmUYByABKAESLwoIc2VydmljZXMYCCADKAsyHS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VQZXJmImwKE1BlcmZIaXN0b3J5UmVzcG9uc2USFAoMc3RlcF9zZWNvbmRzGAEgASgNEisKBnBvaW50cxgCIAMoCzIbLnN5c3dhcmQuYWdlbnQudjEuUGVyZlBvaW50EhIKCnJlc29sdXRpb24YAyABKAkibwoOU2VydmljZVZlcnNpb24SCgoCaWQYASABKAkSDgoGc2hhMjU2GAIgASgJEi0KCWluc3RhbGxlZBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKc2l6ZV9ieXRlcxgEIAEoBCLUAwoHU2VydmljZRIMCgRuYW1lGAEgASgJEi0KBXN0YXRlGAIgASgOMh4uc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlU3RhdGUSMQoHdmVyc2lvbhgDIAEoCzIgLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZVZlcnNpb24SDAoEcGlkcxgEIAMoDRIpCgVzaW5jZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIcmVzdGFydHMYBiABKA0SDwoHcnVudGltZRgHIAEoCRITCgtjcHVfcGVyY2VudBgIIAEoARIRCglyc3NfYnl0ZXMYCSABKAQSLQoFcGhhc2UYCiABKA4yHi5zeXN3YXJkLmFnZW50LnYxLkluc3RhbGxQaGFzZRIUCgxwaGFzZV9kZXRhaWwYCyABKAkSNwoNa2VwdF92ZXJzaW9ucxgMIAMoCzIgLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZVZlcnNpb24SFgoObGFzdF9leGl0X2NvZGUYDSABKAUSGAoQbGFzdF9leGl0X3NpZ25hbBgOIAEoCRIPCgdlbmFibGVkGA8gASgIEhQKDHN0YXRlX2RldGFpbBgQIAEoCSLiAQoNSW5zdGFsbEhlYWRlchIMCgRuYW1lGAEgASgJEhsKDmhlYWx0aF9zZWNvbmRzGAIgASgNSACIAQESDgoGc2hhMjU2GAMgASgJEhIKCnNpemVfYnl0ZXMYBCABKAQSDAoEYXJncxgFIAMoCRI1CgNlbnYYBiADKAsyKC5zeXN3YXJkLmFnZW50LnYxLkluc3RhbGxIZWFkZXIuRW52RW50cnkaKgoIRW52RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUIRCg9faGVhbHRoX3NlY29uZHMiWwoOSW5zdGFsbFJlcXVlc3QSMQoGaGVhZGVyGAEgASgLMh8uc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsSGVhZGVySAASDwoFY2h1bmsYAiABKAxIAEIFCgNtc2ciVwoPSW5zdGFsbFJlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2USGAoQcHJldmlvdXNfdmVyc2lvbhgCIAEoCSIdCg1SZW1vdmVSZXF1ZXN0EgwKBG5hbWUYASABKAkiEAoOUmVtb3ZlUmVzcG9uc2UiFQoTTGlzdFNlcnZpY2VzUmVxdWVzdCJDChRMaXN0U2VydmljZXNSZXNwb25zZRIrCghzZXJ2aWNlcxgBIAMoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIhChFHZXRTZXJ2aWNlUmVxdWVzdBIMCgRuYW1lGAEgASgJIkAKEkdldFNlcnZpY2VSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlIiMKE1N0YXJ0U2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJCChRTdGFydFNlcnZpY2VSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlIiIKElN0b3BTZXJ2aWNlUmVxdWVzdBIMCgRuYW1lGAEgASgJIkEKE1N0b3BTZXJ2aWNlUmVzcG9uc2USKgoHc2VydmljZRgBIAEoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIlChVSZXN0YXJ0U2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJEChZSZXN0YXJ0U2VydmljZVJlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2UiMAoPUm9sbGJhY2tSZXF1ZXN0EgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCSJYChBSb2xsYmFja1Jlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2USGAoQcHJldmlvdXNfdmVyc2lvbhgCIAEoCSI/CgtMb2dzUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnRhaWxfbGluZXMYAiABKA0SDgoGZm9sbG93GAMgASgIInMKDExvZ3NSZXNwb25zZRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRsaW5lGAIgASgJEisKBnN0cmVhbRgDIAEoDjIbLnN5c3dhcmQuYWdlbnQudjEuTG9nU3RyZWFtKrQBCgxTZXJ2aWNlU3RhdGUSHQoZU0VSVklDRV9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVNFUlZJQ0VfU1RBVEVfUlVOTklORxABEhkKFVNFUlZJQ0VfU1RBVEVfU1RPUFBFRBACEhgKFFNFUlZJQ0VfU1RBVEVfRkFJTEVEEAMSGgoWU0VSVklDRV9TVEFURV9TVEFSVElORxAEEhkKFVNFUlZJQ0VfU1RBVEVfQkFDS09GRhAFKvEBCgxJbnN0YWxsUGhhc2USHQoZSU5TVEFMTF9QSEFTRV9VTlNQRUNJRklFRBAAEhsKF0lOU1RBTExfUEhBU0VfUkVDRUlWSU5HEAESGwoXSU5TVEFMTF9QSEFTRV9WRVJJRllJTkcQAhIaChZJTlNUQUxMX1BIQVNFX1NUQVJUSU5HEAMSGAoUSU5TVEFMTF9QSEFTRV9IRUFMVEgQBBIZChVJTlNUQUxMX1BIQVNFX1JVTk5JTkcQBRIdChlJTlNUQUxMX1BIQVNFX1JPTExFRF9CQUNLEAYSGAoUSU5TVEFMTF9QSEFTRV9GQUlMRUQQBypVCglMb2dTdHJlYW0SGgoWTE9HX1NUUkVBTV9VTlNQRUNJRklFRBAAEhUKEUxPR19TVFJFQU1fU1RET1VUEAESFQoRTE9HX1NUUkVBTV9TVERFUlIQAjKdCQoMQWdlbnRTZXJ2aWNlElkKCUFnZW50SW5mbxIiLnN5c3dhcmQuYWdlbnQudjEuQWdlbnRJbmZvUmVxdWVzdBojLnN5c3dhcmQuYWdlbnQudjEuQWdlbnRJbmZvUmVzcG9uc2UiA5ACARJcCgpTeXN0ZW1QZXJmEiMuc3lzd2FyZC5hZ2VudC52MS5TeXN0ZW1QZXJmUmVxdWVzdBokLnN5c3dhcmQuYWdlbnQudjEuU3lzdGVtUGVyZlJlc3BvbnNlIgOQAgESVgoJV2F0Y2hQZXJmEiIuc3lzd2FyZC5hZ2VudC52MS5XYXRjaFBlcmZSZXF1ZXN0GiMuc3lzd2FyZC5hZ2VudC52MS5XYXRjaFBlcmZSZXNwb25zZTABEl8KC1BlcmZIaXN0b3J5EiQuc3lzd2FyZC5hZ2VudC52MS5QZXJmSGlzdG9yeVJlcXVlc3QaJS5zeXN3YXJkLmFnZW50LnYxLlBlcmZIaXN0b3J5UmVzcG9uc2UiA5ACARJQCgdJbnN0YWxsEiAuc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsUmVxdWVzdBohLnN5c3dhcmQuYWdlbnQudjEuSW5zdGFsbFJlc3BvbnNlKAESSwoGUmVtb3ZlEh8uc3lzd2FyZC5hZ2VudC52MS5SZW1vdmVSZXF1ZXN0GiAuc3lzd2FyZC5hZ2VudC52MS5SZW1vdmVSZXNwb25zZRJiCgxMaXN0U2VydmljZXMSJS5zeXN3YXJkLmFnZW50LnYxLkxpc3RTZXJ2aWNlc1JlcXVlc3QaJi5zeXN3YXJkLmFnZW50LnYxLkxpc3RTZXJ2aWNlc1Jlc3BvbnNlIgOQAgESXAoKR2V0U2VydmljZRIjLnN5c3dhcmQuYWdlbnQudjEuR2V0U2VydmljZVJlcXVlc3QaJC5zeXN3YXJkLmFnZW50LnYxLkdldFNlcnZpY2VSZXNwb25zZSIDkAIBEl0KDFN0YXJ0U2VydmljZRIlLnN5c3dhcmQuYWdlbnQudjEuU3RhcnRTZXJ2aWNlUmVxdWVzdBomLnN5c3dhcmQuYWdlbnQudjEuU3RhcnRTZXJ2aWNlUmVzcG9uc2USWgoLU3RvcFNlcnZpY2USJC5zeXN3YXJkLmFnZW50LnYxLlN0b3BTZXJ2aWNlUmVxdWVzdBolLnN5c3dhcmQuYWdlbnQudjEuU3RvcFNlcnZpY2VSZXNwb25zZRJjCg5SZXN0YXJ0U2VydmljZRInLnN5c3dhcmQuYWdlbnQudjEuUmVzdGFydFNlcnZpY2VSZXF1ZXN0Giguc3lzd2FyZC5hZ2VudC52MS5SZXN0YXJ0U2VydmljZVJlc3BvbnNlElEKCFJvbGxiYWNrEiEuc3lzd2FyZC5hZ2VudC52MS5Sb2xsYmFja1JlcXVlc3QaIi5zeXN3YXJkLmFnZW50LnYxLlJvbGxiYWNrUmVzcG9uc2USRwoETG9ncxIdLnN5c3dhcmQuYWdlbnQudjEuTG9nc1JlcXVlc3QaHi5zeXN3YXJkLmFnZW50LnYxLkxvZ3NSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChxzeXN3YXJkL2FnZW50L3YxL2FnZW50LnByb3RvEhBzeXN3YXJkLmFnZW50LnYxIhIKEEFnZW50SW5mb1JlcXVlc3QihAQKEUFnZW50SW5mb1Jlc3BvbnNlEhAKCGhvc3RuYW1lGAEgASgJEgoKAm9zGAIgASgJEhIKCm9zX3JlbGVhc2UYAyABKAkSDgoGa2VybmVsGAQgASgJEgwKBGFyY2gYBSABKAkSEQoJY3B1X21vZGVsGAYgASgJEhEKCWNwdV9jb3VudBgHIAEoDRIaChJtZW1vcnlfdG90YWxfYnl0ZXMYCCABKAQSJQoFZGlza3MYCSADKAsyFi5zeXN3YXJkLmFnZW50LnYxLkRpc2sSFQoNYWdlbnRfdmVyc2lvbhgKIAEoCRIxCg1hZ2VudF9zdGFydGVkGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRhZ2VudF91cHRpbWVfc2Vjb25kcxgMIAEoBBIPCgdydW50aW1lGA0gASgJEhYKDnJ1bnRpbWVfcmVhc29uGA4gASgJEjsKDGNhcGFiaWxpdGllcxgPIAEoCzIlLnN5c3dhcmQuYWdlbnQudjEuUnVudGltZUNhcGFiaWxpdGllcxIYChBwZXJmX2ludGVydmFsX21zGBAgASgNEh4KFm1hY2hpbmVfdXB0aW1lX3NlY29uZHMYESABKAQSLgoJaXNvbGF0aW9uGBIgASgLMhsuc3lzd2FyZC5hZ2VudC52MS5Jc29sYXRpb24iVgoJSXNvbGF0aW9uEg4KBnBvbGljeRgBIAEoCRIRCglzYW5kYm94ZWQYAiABKAgSFgoOc2VwYXJhdGVfdXNlcnMYAyABKAgSDgoGZGV0YWlsGAQgASgJImUKBERpc2sSEwoLbW91bnRfcG9pbnQYASABKAkSDgoGZGV2aWNlGAIgASgJEg8KB2ZzX3R5cGUYAyABKAkSEwoLdG90YWxfYnl0ZXMYBCABKAQSEgoKZnJlZV9ieXRlcxgFIAEoBCJwChNSdW50aW1lQ2FwYWJpbGl0aWVzEhIKCnNhbmRib3hpbmcYASABKAgSFAoMam91cm5hbF9sb2dzGAIgASgIEg8KB3NpZ25hbHMYAyABKAgSHgoWc3Vydml2ZXNfYWdlbnRfcmVzdGFydBgEIAEoCCLXAQoIQ3B1VGltZXMSFAoMdXNlcl9wZXJjZW50GAEgASgBEhQKDG5pY2VfcGVyY2VudBgCIAEoARIWCg5zeXN0ZW1fcGVyY2VudBgDIAEoARIUCgxpZGxlX3BlcmNlbnQYBCABKAESFgoOaW93YWl0X3BlcmNlbnQYBSABKAESEwoLaXJxX3BlcmNlbnQYBiABKAESFwoPc29mdGlycV9wZXJjZW50GAcgASgBEhUKDXN0ZWFsX3BlcmNlbnQYCCABKAESFAoMYnVzeV9wZXJjZW50GAkgASgBIkAKB0NvcmVDcHUSCgoCaWQYASABKAkSKQoFdGltZXMYAiABKAsyGi5zeXN3YXJkLmFnZW50LnYxLkNwdVRpbWVzItQBCgZNZW1vcnkSEwoLdG90YWxfYnl0ZXMYASABKAQSEgoKZnJlZV9ieXRlcxgCIAEoBBIXCg9hdmFpbGFibGVfYnl0ZXMYAyABKAQSEgoKdXNlZF9ieXRlcxgEIAEoBBIVCg1idWZmZXJzX2J5dGVzGAUgASgEEhQKDGNhY2hlZF9ieXRlcxgGIAEoBBIYChBzd2FwX3RvdGFsX2J5dGVzGAcgASgEEhcKD3N3YXBfZnJlZV9ieXRlcxgIIAEoBBIUCgx1c2VkX3BlcmNlbnQYCSABKAEiOQoLTG9hZEF2ZXJhZ2USCwoDb25lGAEgASgBEgwKBGZpdmUYAiABKAESDwoHZmlmdGVlbhgDIAEoASJaCgtTZXJ2aWNlUGVyZhIMCgRuYW1lGAEgASgJEhMKC2NwdV9wZXJjZW50GAIgASgBEhEKCXJzc19ieXRlcxgDIAEoBBIVCg1wcm9jZXNzX2NvdW50GAQgASgNIqYCCgpQZXJmU2FtcGxlEigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2ludGVydmFsX21zGAIgASgNEicKA2NwdRgDIAEoCzIaLnN5c3dhcmQuYWdlbnQudjEuQ3B1VGltZXMSKAoFY29yZXMYBCADKAsyGS5zeXN3YXJkLmFnZW50LnYxLkNvcmVDcHUSKAoGbWVtb3J5GAUgASgLMhguc3lzd2FyZC5hZ2VudC52MS5NZW1vcnkSKwoEbG9hZBgGIAEoCzIdLnN5c3dhcmQuYWdlbnQudjEuTG9hZEF2ZXJhZ2USLwoIc2VydmljZXMYByADKAsyHS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VQZXJmIhMKEVN5c3RlbVBlcmZSZXF1ZXN0IkIKElN5c3RlbVBlcmZSZXNwb25zZRIsCgZzYW1wbGUYASABKAsyHC5zeXN3YXJkLmFnZW50LnYxLlBlcmZTYW1wbGUiIQoQV2F0Y2hQZXJmUmVxdWVzdBINCgVldmVyeRgBIAEoDSJSChFXYXRjaFBlcmZSZXNwb25zZRIsCgZzYW1wbGUYASABKAsyHC5zeXN3YXJkLmFnZW50LnYxLlBlcmZTYW1wbGUSDwoHZHJvcHBlZBgCIAEoBCJ+ChJQZXJmSGlzdG9yeVJlcXVlc3QSKQoFc3RhcnQYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEicKA2VuZBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMc3RlcF9zZWNvbmRzGAMgASgNIokCCglQZXJmUG9pbnQSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQY3B1X2J1c3lfcGVyY2VudBgCIAEoARIcChRjcHVfYnVzeV9tYXhfcGVyY2VudBgDIAEoARIbChNtZW1vcnlfdXNlZF9wZXJjZW50GAQgASgBEh8KF21lbW9yeV91c2VkX21heF9wZXJjZW50GAUgASgBEhkKEW1lbW9yeV91c2VkX2J5dGVzGAYgASgEEhAKCGxvYWRfb25lGAcgASgBEi8KCHNlcnZpY2VzGAggAygLMh0uc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlUGVyZiJsChNQZXJmSGlzdG9yeVJlc3BvbnNlEhQKDHN0ZXBfc2Vjb25kcxgBIAEoDRIrCgZwb2ludHMYAiADKAsyGy5zeXN3YXJkLmFnZW50LnYxLlBlcmZQb2ludBISCgpyZXNvbHV0aW9uGAMgASgJIm8KDlNlcnZpY2VWZXJzaW9uEgoKAmlkGAEgASgJEg4KBnNoYTI1NhgCIAEoCRItCglpbnN0YWxsZWQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnNpemVfYnl0ZXMYBCABKAQi1AMKB1NlcnZpY2USDAoEbmFtZRgBIAEoCRItCgVzdGF0ZRgCIAEoDjIeLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZVN0YXRlEjEKB3ZlcnNpb24YAyABKAsyIC5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VWZXJzaW9uEgwKBHBpZHMYBCADKA0SKQoFc2luY2UYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHJlc3RhcnRzGAYgASgNEg8KB3J1bnRpbWUYByABKAkSEwoLY3B1X3BlcmNlbnQYCCABKAESEQoJcnNzX2J5dGVzGAkgASgEEi0KBXBoYXNlGAogASgOMh4uc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsUGhhc2USFAoMcGhhc2VfZGV0YWlsGAsgASgJEjcKDWtlcHRfdmVyc2lvbnMYDCADKAsyIC5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2VWZXJzaW9uEhYKDmxhc3RfZXhpdF9jb2RlGA0gASgFEhgKEGxhc3RfZXhpdF9zaWduYWwYDiABKAkSDwoHZW5hYmxlZBgPIAEoCBIUCgxzdGF0ZV9kZXRhaWwYECABKAki4gEKDUluc3RhbGxIZWFkZXISDAoEbmFtZRgBIAEoCRIbCg5oZWFsdGhfc2Vjb25kcxgCIAEoDUgAiAEBEg4KBnNoYTI1NhgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgEEgwKBGFyZ3MYBSADKAkSNQoDZW52GAYgAygLMiguc3lzd2FyZC5hZ2VudC52MS5JbnN0YWxsSGVhZGVyLkVudkVudHJ5GioKCEVudkVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCEQoPX2hlYWx0aF9zZWNvbmRzIlsKDkluc3RhbGxSZXF1ZXN0EjEKBmhlYWRlchgBIAEoCzIfLnN5c3dhcmQuYWdlbnQudjEuSW5zdGFsbEhlYWRlckgAEg8KBWNodW5rGAIgASgMSABCBQoDbXNnIlcKD0luc3RhbGxSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlEhgKEHByZXZpb3VzX3ZlcnNpb24YAiABKAkiHQoNUmVtb3ZlUmVxdWVzdBIMCgRuYW1lGAEgASgJIhAKDlJlbW92ZVJlc3BvbnNlIhUKE0xpc3RTZXJ2aWNlc1JlcXVlc3QiQwoUTGlzdFNlcnZpY2VzUmVzcG9uc2USKwoIc2VydmljZXMYASADKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2UiIQoRR2V0U2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJAChJHZXRTZXJ2aWNlUmVzcG9uc2USKgoHc2VydmljZRgBIAEoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIjChNTdGFydFNlcnZpY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiQgoUU3RhcnRTZXJ2aWNlUmVzcG9uc2USKgoHc2VydmljZRgBIAEoCzIZLnN5c3dhcmQuYWdlbnQudjEuU2VydmljZSIiChJTdG9wU2VydmljZVJlcXVlc3QSDAoEbmFtZRgBIAEoCSJBChNTdG9wU2VydmljZVJlc3BvbnNlEioKB3NlcnZpY2UYASABKAsyGS5zeXN3YXJkLmFnZW50LnYxLlNlcnZpY2UiJQoVUmVzdGFydFNlcnZpY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiRAoWUmVzdGFydFNlcnZpY2VSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlIjAKD1JvbGxiYWNrUmVxdWVzdBIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkiWAoQUm9sbGJhY2tSZXNwb25zZRIqCgdzZXJ2aWNlGAEgASgLMhkuc3lzd2FyZC5hZ2VudC52MS5TZXJ2aWNlEhgKEHByZXZpb3VzX3ZlcnNpb24YAiABKAkiPwoLTG9nc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgp0YWlsX2xpbmVzGAIgASgNEg4KBmZvbGxvdxgDIAEoCCJzCgxMb2dzUmVzcG9uc2USKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbGluZRgCIAEoCRIrCgZzdHJlYW0YAyABKA4yGy5zeXN3YXJkLmFnZW50LnYxLkxvZ1N0cmVhbSq0AQoMU2VydmljZVN0YXRlEh0KGVNFUlZJQ0VfU1RBVEVfVU5TUEVDSUZJRUQQABIZChVTRVJWSUNFX1NUQVRFX1JVTk5JTkcQARIZChVTRVJWSUNFX1NUQVRFX1NUT1BQRUQQAhIYChRTRVJWSUNFX1NUQVRFX0ZBSUxFRBADEhoKFlNFUlZJQ0VfU1RBVEVfU1RBUlRJTkcQBBIZChVTRVJWSUNFX1NUQVRFX0JBQ0tPRkYQBSrxAQoMSW5zdGFsbFBoYXNlEh0KGUlOU1RBTExfUEhBU0VfVU5TUEVDSUZJRUQQABIbChdJTlNUQUxMX1BIQVNFX1JFQ0VJVklORxABEhsKF0lOU1RBTExfUEhBU0VfVkVSSUZZSU5HEAISGgoWSU5TVEFMTF9QSEFTRV9TVEFSVElORxADEhgKFElOU1RBTExfUEhBU0VfSEVBTFRIEAQSGQoVSU5TVEFMTF9QSEFTRV9SVU5OSU5HEAUSHQoZSU5TVEFMTF9QSEFTRV9ST0xMRURfQkFDSxAGEhgKFElOU1RBTExfUEhBU0VfRkFJTEVEEAcqVQoJTG9nU3RyZWFtEhoKFkxPR19TVFJFQU1fVU5TUEVDSUZJRUQQABIVChFMT0dfU1RSRUFNX1NURE9VVBABEhUKEUxPR19TVFJFQU1fU1RERVJSEAIynQkKDEFnZW50U2VydmljZRJZCglBZ2VudEluZm8SIi5zeXN3YXJkLmFnZW50LnYxLkFnZW50SW5mb1JlcXVlc3QaIy5zeXN3YXJkLmFnZW50LnYxLkFnZW50SW5mb1Jlc3BvbnNlIgOQAgESXAoKU3lzdGVtUGVyZhIjLnN5c3dhcmQuYWdlbnQudjEuU3lzdGVtUGVyZlJlcXVlc3QaJC5zeXN3YXJkLmFnZW50LnYxLlN5c3RlbVBlcmZSZXNwb25zZSIDkAIBElYKCVdhdGNoUGVyZhIiLnN5c3dhcmQuYWdlbnQudjEuV2F0Y2hQZXJmUmVxdWVzdBojLnN5c3dhcmQuYWdlbnQudjEuV2F0Y2hQZXJmUmVzcG9uc2UwARJfCgtQZXJmSGlzdG9yeRIkLnN5c3dhcmQuYWdlbnQudjEuUGVyZkhpc3RvcnlSZXF1ZXN0GiUuc3lzd2FyZC5hZ2VudC52MS5QZXJmSGlzdG9yeVJlc3BvbnNlIgOQAgESUAoHSW5zdGFsbBIgLnN5c3dhcmQuYWdlbnQudjEuSW5zdGFsbFJlcXVlc3QaIS5zeXN3YXJkLmFnZW50LnYxLkluc3RhbGxSZXNwb25zZSgBEksKBlJlbW92ZRIfLnN5c3dhcmQuYWdlbnQudjEuUmVtb3ZlUmVxdWVzdBogLnN5c3dhcmQuYWdlbnQudjEuUmVtb3ZlUmVzcG9uc2USYgoMTGlzdFNlcnZpY2VzEiUuc3lzd2FyZC5hZ2VudC52MS5MaXN0U2VydmljZXNSZXF1ZXN0GiYuc3lzd2FyZC5hZ2VudC52MS5MaXN0U2VydmljZXNSZXNwb25zZSIDkAIBElwKCkdldFNlcnZpY2USIy5zeXN3YXJkLmFnZW50LnYxLkdldFNlcnZpY2VSZXF1ZXN0GiQuc3lzd2FyZC5hZ2VudC52MS5HZXRTZXJ2aWNlUmVzcG9uc2UiA5ACARJdCgxTdGFydFNlcnZpY2USJS5zeXN3YXJkLmFnZW50LnYxLlN0YXJ0U2VydmljZVJlcXVlc3QaJi5zeXN3YXJkLmFnZW50LnYxLlN0YXJ0U2VydmljZVJlc3BvbnNlEloKC1N0b3BTZXJ2aWNlEiQuc3lzd2FyZC5hZ2VudC52MS5TdG9wU2VydmljZVJlcXVlc3QaJS5zeXN3YXJkLmFnZW50LnYxLlN0b3BTZXJ2aWNlUmVzcG9uc2USYwoOUmVzdGFydFNlcnZpY2USJy5zeXN3YXJkLmFnZW50LnYxLlJlc3RhcnRTZXJ2aWNlUmVxdWVzdBooLnN5c3dhcmQuYWdlbnQudjEuUmVzdGFydFNlcnZpY2VSZXNwb25zZRJRCghSb2xsYmFjaxIhLnN5c3dhcmQuYWdlbnQudjEuUm9sbGJhY2tSZXF1ZXN0GiIuc3lzd2FyZC5hZ2VudC52MS5Sb2xsYmFja1Jlc3BvbnNlEkcKBExvZ3MSHS5zeXN3YXJkLmFnZW50LnYxLkxvZ3NSZXF1ZXN0Gh4uc3lzd2FyZC5hZ2VudC52MS5Mb2dzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message sysward.agent.v1.AgentInfoRequest
@@ -129,6 +129,11 @@ export type AgentInfoResponse = Message<"sysward.agent.v1.AgentInfoResponse"> & 
    * @generated from field: uint64 machine_uptime_seconds = 17;
    */
   machineUptimeSeconds: bigint;
+
+  /**
+   * @generated from field: sysward.agent.v1.Isolation isolation = 18;
+   */
+  isolation?: Isolation | undefined;
 };
 
 /**
@@ -137,6 +142,49 @@ export type AgentInfoResponse = Message<"sysward.agent.v1.AgentInfoResponse"> & 
  */
 export const AgentInfoResponseSchema: GenMessage<AgentInfoResponse> = /*@__PURE__*/
   messageDesc(file_sysward_agent_v1_agent, 1);
+
+/**
+ * The walls around each service on this machine.
+ *
+ * @generated from message sysward.agent.v1.Isolation
+ */
+export type Isolation = Message<"sysward.agent.v1.Isolation"> & {
+  /**
+   * "required": services run only sandboxed (installs are refused when the sandbox cannot be
+   * built); "auto": sandboxed where possible; "off": never sandboxed, asked for by name.
+   *
+   * @generated from field: string policy = 1;
+   */
+  policy: string;
+
+  /**
+   * false: services can read what the agent's user can: show it loudly
+   *
+   * @generated from field: bool sandboxed = 2;
+   */
+  sandboxed: boolean;
+
+  /**
+   * each service runs under a uid of its own
+   *
+   * @generated from field: bool separate_users = 3;
+   */
+  separateUsers: boolean;
+
+  /**
+   * what the sandbox is, or why there is none
+   *
+   * @generated from field: string detail = 4;
+   */
+  detail: string;
+};
+
+/**
+ * Describes the message sysward.agent.v1.Isolation.
+ * Use `create(IsolationSchema)` to create a new message.
+ */
+export const IsolationSchema: GenMessage<Isolation> = /*@__PURE__*/
+  messageDesc(file_sysward_agent_v1_agent, 2);
 
 /**
  * @generated from message sysward.agent.v1.Disk
@@ -173,7 +221,7 @@ export type Disk = Message<"sysward.agent.v1.Disk"> & {
  * Use `create(DiskSchema)` to create a new message.
  */
 export const DiskSchema: GenMessage<Disk> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 2);
+  messageDesc(file_sysward_agent_v1_agent, 3);
 
 /**
  * @generated from message sysward.agent.v1.RuntimeCapabilities
@@ -205,7 +253,7 @@ export type RuntimeCapabilities = Message<"sysward.agent.v1.RuntimeCapabilities"
  * Use `create(RuntimeCapabilitiesSchema)` to create a new message.
  */
 export const RuntimeCapabilitiesSchema: GenMessage<RuntimeCapabilities> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 3);
+  messageDesc(file_sysward_agent_v1_agent, 4);
 
 /**
  * @generated from message sysward.agent.v1.CpuTimes
@@ -266,7 +314,7 @@ export type CpuTimes = Message<"sysward.agent.v1.CpuTimes"> & {
  * Use `create(CpuTimesSchema)` to create a new message.
  */
 export const CpuTimesSchema: GenMessage<CpuTimes> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 4);
+  messageDesc(file_sysward_agent_v1_agent, 5);
 
 /**
  * @generated from message sysward.agent.v1.CoreCpu
@@ -290,7 +338,7 @@ export type CoreCpu = Message<"sysward.agent.v1.CoreCpu"> & {
  * Use `create(CoreCpuSchema)` to create a new message.
  */
 export const CoreCpuSchema: GenMessage<CoreCpu> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 5);
+  messageDesc(file_sysward_agent_v1_agent, 6);
 
 /**
  * @generated from message sysward.agent.v1.Memory
@@ -349,7 +397,7 @@ export type Memory = Message<"sysward.agent.v1.Memory"> & {
  * Use `create(MemorySchema)` to create a new message.
  */
 export const MemorySchema: GenMessage<Memory> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 6);
+  messageDesc(file_sysward_agent_v1_agent, 7);
 
 /**
  * @generated from message sysward.agent.v1.LoadAverage
@@ -376,7 +424,7 @@ export type LoadAverage = Message<"sysward.agent.v1.LoadAverage"> & {
  * Use `create(LoadAverageSchema)` to create a new message.
  */
 export const LoadAverageSchema: GenMessage<LoadAverage> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 7);
+  messageDesc(file_sysward_agent_v1_agent, 8);
 
 /**
  * @generated from message sysward.agent.v1.ServicePerf
@@ -410,7 +458,7 @@ export type ServicePerf = Message<"sysward.agent.v1.ServicePerf"> & {
  * Use `create(ServicePerfSchema)` to create a new message.
  */
 export const ServicePerfSchema: GenMessage<ServicePerf> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 8);
+  messageDesc(file_sysward_agent_v1_agent, 9);
 
 /**
  * @generated from message sysward.agent.v1.PerfSample
@@ -457,7 +505,7 @@ export type PerfSample = Message<"sysward.agent.v1.PerfSample"> & {
  * Use `create(PerfSampleSchema)` to create a new message.
  */
 export const PerfSampleSchema: GenMessage<PerfSample> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 9);
+  messageDesc(file_sysward_agent_v1_agent, 10);
 
 /**
  * @generated from message sysward.agent.v1.SystemPerfRequest
@@ -470,7 +518,7 @@ export type SystemPerfRequest = Message<"sysward.agent.v1.SystemPerfRequest"> & 
  * Use `create(SystemPerfRequestSchema)` to create a new message.
  */
 export const SystemPerfRequestSchema: GenMessage<SystemPerfRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 10);
+  messageDesc(file_sysward_agent_v1_agent, 11);
 
 /**
  * @generated from message sysward.agent.v1.SystemPerfResponse
@@ -487,7 +535,7 @@ export type SystemPerfResponse = Message<"sysward.agent.v1.SystemPerfResponse"> 
  * Use `create(SystemPerfResponseSchema)` to create a new message.
  */
 export const SystemPerfResponseSchema: GenMessage<SystemPerfResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 11);
+  messageDesc(file_sysward_agent_v1_agent, 12);
 
 /**
  * @generated from message sysward.agent.v1.WatchPerfRequest
@@ -506,7 +554,7 @@ export type WatchPerfRequest = Message<"sysward.agent.v1.WatchPerfRequest"> & {
  * Use `create(WatchPerfRequestSchema)` to create a new message.
  */
 export const WatchPerfRequestSchema: GenMessage<WatchPerfRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 12);
+  messageDesc(file_sysward_agent_v1_agent, 13);
 
 /**
  * @generated from message sysward.agent.v1.WatchPerfResponse
@@ -530,7 +578,7 @@ export type WatchPerfResponse = Message<"sysward.agent.v1.WatchPerfResponse"> & 
  * Use `create(WatchPerfResponseSchema)` to create a new message.
  */
 export const WatchPerfResponseSchema: GenMessage<WatchPerfResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 13);
+  messageDesc(file_sysward_agent_v1_agent, 14);
 
 /**
  * @generated from message sysward.agent.v1.PerfHistoryRequest
@@ -561,7 +609,7 @@ export type PerfHistoryRequest = Message<"sysward.agent.v1.PerfHistoryRequest"> 
  * Use `create(PerfHistoryRequestSchema)` to create a new message.
  */
 export const PerfHistoryRequestSchema: GenMessage<PerfHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 14);
+  messageDesc(file_sysward_agent_v1_agent, 15);
 
 /**
  * One point of history: averages (and maxima) over [time, time + step).
@@ -617,7 +665,7 @@ export type PerfPoint = Message<"sysward.agent.v1.PerfPoint"> & {
  * Use `create(PerfPointSchema)` to create a new message.
  */
 export const PerfPointSchema: GenMessage<PerfPoint> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 15);
+  messageDesc(file_sysward_agent_v1_agent, 16);
 
 /**
  * @generated from message sysward.agent.v1.PerfHistoryResponse
@@ -646,7 +694,7 @@ export type PerfHistoryResponse = Message<"sysward.agent.v1.PerfHistoryResponse"
  * Use `create(PerfHistoryResponseSchema)` to create a new message.
  */
 export const PerfHistoryResponseSchema: GenMessage<PerfHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 16);
+  messageDesc(file_sysward_agent_v1_agent, 17);
 
 /**
  * @generated from message sysward.agent.v1.ServiceVersion
@@ -682,7 +730,7 @@ export type ServiceVersion = Message<"sysward.agent.v1.ServiceVersion"> & {
  * Use `create(ServiceVersionSchema)` to create a new message.
  */
 export const ServiceVersionSchema: GenMessage<ServiceVersion> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 17);
+  messageDesc(file_sysward_agent_v1_agent, 18);
 
 /**
  * @generated from message sysward.agent.v1.Service
@@ -785,7 +833,7 @@ export type Service = Message<"sysward.agent.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 18);
+  messageDesc(file_sysward_agent_v1_agent, 19);
 
 /**
  * @generated from message sysward.agent.v1.InstallHeader
@@ -836,7 +884,7 @@ export type InstallHeader = Message<"sysward.agent.v1.InstallHeader"> & {
  * Use `create(InstallHeaderSchema)` to create a new message.
  */
 export const InstallHeaderSchema: GenMessage<InstallHeader> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 19);
+  messageDesc(file_sysward_agent_v1_agent, 20);
 
 /**
  * @generated from message sysward.agent.v1.InstallRequest
@@ -865,7 +913,7 @@ export type InstallRequest = Message<"sysward.agent.v1.InstallRequest"> & {
  * Use `create(InstallRequestSchema)` to create a new message.
  */
 export const InstallRequestSchema: GenMessage<InstallRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 20);
+  messageDesc(file_sysward_agent_v1_agent, 21);
 
 /**
  * @generated from message sysward.agent.v1.InstallResponse
@@ -889,7 +937,7 @@ export type InstallResponse = Message<"sysward.agent.v1.InstallResponse"> & {
  * Use `create(InstallResponseSchema)` to create a new message.
  */
 export const InstallResponseSchema: GenMessage<InstallResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 21);
+  messageDesc(file_sysward_agent_v1_agent, 22);
 
 /**
  * @generated from message sysward.agent.v1.RemoveRequest
@@ -906,7 +954,7 @@ export type RemoveRequest = Message<"sysward.agent.v1.RemoveRequest"> & {
  * Use `create(RemoveRequestSchema)` to create a new message.
  */
 export const RemoveRequestSchema: GenMessage<RemoveRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 22);
+  messageDesc(file_sysward_agent_v1_agent, 23);
 
 /**
  * @generated from message sysward.agent.v1.RemoveResponse
@@ -919,7 +967,7 @@ export type RemoveResponse = Message<"sysward.agent.v1.RemoveResponse"> & {
  * Use `create(RemoveResponseSchema)` to create a new message.
  */
 export const RemoveResponseSchema: GenMessage<RemoveResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 23);
+  messageDesc(file_sysward_agent_v1_agent, 24);
 
 /**
  * @generated from message sysward.agent.v1.ListServicesRequest
@@ -932,7 +980,7 @@ export type ListServicesRequest = Message<"sysward.agent.v1.ListServicesRequest"
  * Use `create(ListServicesRequestSchema)` to create a new message.
  */
 export const ListServicesRequestSchema: GenMessage<ListServicesRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 24);
+  messageDesc(file_sysward_agent_v1_agent, 25);
 
 /**
  * @generated from message sysward.agent.v1.ListServicesResponse
@@ -949,7 +997,7 @@ export type ListServicesResponse = Message<"sysward.agent.v1.ListServicesRespons
  * Use `create(ListServicesResponseSchema)` to create a new message.
  */
 export const ListServicesResponseSchema: GenMessage<ListServicesResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 25);
+  messageDesc(file_sysward_agent_v1_agent, 26);
 
 /**
  * @generated from message sysward.agent.v1.GetServiceRequest
@@ -966,7 +1014,7 @@ export type GetServiceRequest = Message<"sysward.agent.v1.GetServiceRequest"> & 
  * Use `create(GetServiceRequestSchema)` to create a new message.
  */
 export const GetServiceRequestSchema: GenMessage<GetServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 26);
+  messageDesc(file_sysward_agent_v1_agent, 27);
 
 /**
  * @generated from message sysward.agent.v1.GetServiceResponse
@@ -983,7 +1031,7 @@ export type GetServiceResponse = Message<"sysward.agent.v1.GetServiceResponse"> 
  * Use `create(GetServiceResponseSchema)` to create a new message.
  */
 export const GetServiceResponseSchema: GenMessage<GetServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 27);
+  messageDesc(file_sysward_agent_v1_agent, 28);
 
 /**
  * @generated from message sysward.agent.v1.StartServiceRequest
@@ -1000,7 +1048,7 @@ export type StartServiceRequest = Message<"sysward.agent.v1.StartServiceRequest"
  * Use `create(StartServiceRequestSchema)` to create a new message.
  */
 export const StartServiceRequestSchema: GenMessage<StartServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 28);
+  messageDesc(file_sysward_agent_v1_agent, 29);
 
 /**
  * @generated from message sysward.agent.v1.StartServiceResponse
@@ -1017,7 +1065,7 @@ export type StartServiceResponse = Message<"sysward.agent.v1.StartServiceRespons
  * Use `create(StartServiceResponseSchema)` to create a new message.
  */
 export const StartServiceResponseSchema: GenMessage<StartServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 29);
+  messageDesc(file_sysward_agent_v1_agent, 30);
 
 /**
  * @generated from message sysward.agent.v1.StopServiceRequest
@@ -1034,7 +1082,7 @@ export type StopServiceRequest = Message<"sysward.agent.v1.StopServiceRequest"> 
  * Use `create(StopServiceRequestSchema)` to create a new message.
  */
 export const StopServiceRequestSchema: GenMessage<StopServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 30);
+  messageDesc(file_sysward_agent_v1_agent, 31);
 
 /**
  * @generated from message sysward.agent.v1.StopServiceResponse
@@ -1051,7 +1099,7 @@ export type StopServiceResponse = Message<"sysward.agent.v1.StopServiceResponse"
  * Use `create(StopServiceResponseSchema)` to create a new message.
  */
 export const StopServiceResponseSchema: GenMessage<StopServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 31);
+  messageDesc(file_sysward_agent_v1_agent, 32);
 
 /**
  * @generated from message sysward.agent.v1.RestartServiceRequest
@@ -1068,7 +1116,7 @@ export type RestartServiceRequest = Message<"sysward.agent.v1.RestartServiceRequ
  * Use `create(RestartServiceRequestSchema)` to create a new message.
  */
 export const RestartServiceRequestSchema: GenMessage<RestartServiceRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 32);
+  messageDesc(file_sysward_agent_v1_agent, 33);
 
 /**
  * @generated from message sysward.agent.v1.RestartServiceResponse
@@ -1085,7 +1133,7 @@ export type RestartServiceResponse = Message<"sysward.agent.v1.RestartServiceRes
  * Use `create(RestartServiceResponseSchema)` to create a new message.
  */
 export const RestartServiceResponseSchema: GenMessage<RestartServiceResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 33);
+  messageDesc(file_sysward_agent_v1_agent, 34);
 
 /**
  * @generated from message sysward.agent.v1.RollbackRequest
@@ -1109,7 +1157,7 @@ export type RollbackRequest = Message<"sysward.agent.v1.RollbackRequest"> & {
  * Use `create(RollbackRequestSchema)` to create a new message.
  */
 export const RollbackRequestSchema: GenMessage<RollbackRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 34);
+  messageDesc(file_sysward_agent_v1_agent, 35);
 
 /**
  * @generated from message sysward.agent.v1.RollbackResponse
@@ -1131,7 +1179,7 @@ export type RollbackResponse = Message<"sysward.agent.v1.RollbackResponse"> & {
  * Use `create(RollbackResponseSchema)` to create a new message.
  */
 export const RollbackResponseSchema: GenMessage<RollbackResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 35);
+  messageDesc(file_sysward_agent_v1_agent, 36);
 
 /**
  * @generated from message sysward.agent.v1.LogsRequest
@@ -1160,7 +1208,7 @@ export type LogsRequest = Message<"sysward.agent.v1.LogsRequest"> & {
  * Use `create(LogsRequestSchema)` to create a new message.
  */
 export const LogsRequestSchema: GenMessage<LogsRequest> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 36);
+  messageDesc(file_sysward_agent_v1_agent, 37);
 
 /**
  * @generated from message sysward.agent.v1.LogsResponse
@@ -1189,7 +1237,7 @@ export type LogsResponse = Message<"sysward.agent.v1.LogsResponse"> & {
  * Use `create(LogsResponseSchema)` to create a new message.
  */
 export const LogsResponseSchema: GenMessage<LogsResponse> = /*@__PURE__*/
-  messageDesc(file_sysward_agent_v1_agent, 37);
+  messageDesc(file_sysward_agent_v1_agent, 38);
 
 /**
  * @generated from enum sysward.agent.v1.ServiceState
