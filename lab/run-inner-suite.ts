@@ -84,7 +84,7 @@ try {
     if (r.code !== 0) code = r.code ?? 1;
     const json = readReport(join(machine.exchangeDir, out));
     // The same files run in both passes: the root run's are told apart by name.
-    if (json) reports.push(i === 0 ? json : { ...json, testResults: json.testResults?.map((t) => ({ ...t, name: `${t.name} (${pass.label})` })) });
+    if (json) reports.push(i === 0 ? json : { ...json, testResults: json.testResults?.map((t) => ({ ...t, name: `${t.name} [${pass.label}]` })) });
   }
   writeFileSync(report, JSON.stringify(merge(reports)));
 } finally {

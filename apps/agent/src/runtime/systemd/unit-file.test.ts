@@ -199,7 +199,7 @@ describe("unit file rendering", () => {
 });
 
 describe.skipIf(!systemdAnalyze)(`systemd-analyze verify${systemdAnalyze ? "" : " (skipped: systemd-analyze is not installed)"}`, () => {
-  it("accepts units rendered from tricky specs without a single warning", async () => {
+  it("accepts user units rendered from tricky specs without a single warning, as a user manager loads them", async () => {
     const unitDir = join(dir, "verify-units");
     const files = [
       await materialize(spec(join(dir, "a")), unitDir),
@@ -208,7 +208,21 @@ describe.skipIf(!systemdAnalyze)(`systemd-analyze verify${systemdAnalyze ? "" : 
       await materialize(spec(join(dir, "f"), { name: "fast" }), unitDir, { restartSec: 0.2, startLimitBurst: 50, timeoutStopSec: 3 }),
       await materialize(spec(join(dir, "g"), { name: "shortlimit" }), unitDir, { startLimitBurst: 2, startLimitIntervalSec: 0.3 }),
       await materialize(spec(join(dir, "h"), { name: "hidden" }), unitDir, { hiddenPaths: [join(dir, "h"), join(dir, "missing")] }),
+      await materialize(spec(join(dir, "u"), { name: "useroff" }), unitDir, { sandboxed: false }),
+    ];
+    const result = await verifyUnits(files, { user: true });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("accepts system units (setpriv to the service's uid) without a single warning, as PID 1 loads them", async () => {
+    const unitDir = join(dir, "verify-system-units");
+    const files = [
       await materialize(spec(join(dir, "s"), { name: "system", user: { uid: 61000, gid: 61000 } }), unitDir, SYSTEM),
+      await materialize(spec(join(dir, "sh"), { name: "systemhidden", user: { uid: 2_000_000_000, gid: 2_000_000_000 } }), unitDir, {
+        ...SYSTEM,
+        hiddenPaths: [join(dir, "sh"), "/var/lib/sysward-console"],
+      }),
       await materialize(spec(join(dir, "o"), { name: "systemoff" }), unitDir, { mode: "system", sandboxed: false }),
     ];
     const result = await verifyUnits(files);
