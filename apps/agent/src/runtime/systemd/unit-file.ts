@@ -95,7 +95,7 @@ export function renderUnit(spec: ServiceSpec, opts: RenderOptions = {}): string 
     `TimeoutStopSec=${opts.timeoutStopSec ?? 10}`,
     "KillMode=control-group",
     // The journal takes this from the stream's header, so logs() finds every line by it, even of a
-    // process gone before journald could read its cgroup (_SYSTEMD_USER_UNIT is then missing).
+    // process gone before journald could read its cgroup (_SYSTEMD_USER_UNIT/_SYSTEMD_UNIT is then missing).
     `SyslogIdentifier=${escapeText(syslogIdentifier(spec.name))}`,
     ...(sandboxed ? sandboxDirectives(spec, mode, opts.hiddenPaths ?? []) : []),
     ...limits,
