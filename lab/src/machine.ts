@@ -74,6 +74,8 @@ export class LabMachine {
     chownSync(join(dir, "exchange"), LAB_USER.uid, LAB_USER.uid);
     await check(["mount", "-t", "overlay", "overlay", "-o", `lowerdir=${rootfs},upperdir=${join(dir, "upper")},workdir=${join(dir, "work")}`, join(dir, "root")]);
     writeFileSync(join(dir, "root", "etc", "hostname"), `${record.hostname}\n`);
+    // As Debian's installer writes it: the image has none, and without it "localhost" does not resolve.
+    writeFileSync(join(dir, "root", "etc", "hosts"), `127.0.0.1\tlocalhost\n127.0.1.1\t${record.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
     record.network = await createNetwork(name, record.index);
     writeRecord(dir, record);
     const machine = new LabMachine(record, dir, rootfs);

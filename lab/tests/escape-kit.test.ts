@@ -13,6 +13,12 @@ import { LabMachine } from "../src/machine";
 import { LAB_USER } from "../src/settings";
 
 const skip = labSkipReason();
+/**
+ * systemd 252's user units share the agent's uid and have no pid namespace (PrivatePIDs= came in
+ * 257; ProtectProc= needs a /proc of the unit's own, which a user manager cannot mount): other
+ * services' pids show, though their memory, environment and root stay out of reach.
+ */
+const GAPS = { supervisor: {}, systemd: { "see another service's processes": "user units of systemd 252 have no pid namespace" } } as const;
 const HOME = `/home/${LAB_USER.name}`;
 const CONSOLE_DIR = `${HOME}/.local/share/sysward-console`;
 
@@ -57,7 +63,7 @@ describe.skipIf(skip)(`a hostile package on a lab machine${skip ? ` — skipped:
     await machine?.destroy();
   });
 
-  for (const runtime of ["supervisor"] as const) {
+  for (const runtime of ["supervisor", "systemd"] as const) {
     describe(`user mode: the agent as ${LAB_USER.name}, runtime ${runtime}`, () => {
       let results: Map<string, KitResult>;
       let agent: LabAgent;
@@ -66,7 +72,21 @@ describe.skipIf(skip)(`a hostile package on a lab machine${skip ? ` — skipped:
         results = await attack(machine, agent, AGENT_DATA_DIR);
       }, 120_000);
       afterAll(async () => {
-        await machine.sh("systemctl --user disable --now sysward-agent.service", { user: true }).catch(() => undefined);
+        // The next runtime starts from nothing: no agent, none of its services (the supervisor's
+        // outlive the agent in its cgroup, KillMode=process; systemd's are units), no data dir.
+        await machine
+          .sh(
+            [
+              "systemctl --user disable --now sysward-agent.service || true",
+              "systemctl --user kill --signal=SIGKILL sysward-agent.service || true",
+              "cd ~/.config/systemd/user",
+              'for u in sysward-*.service; do [ "$u" = sysward-agent.service ] || { systemctl --user disable --now "$u"; rm -f "$u"; }; done',
+              "systemctl --user daemon-reload",
+              `rm -rf ${AGENT_DATA_DIR}`,
+            ].join("\n"),
+            { user: true },
+          )
+          .catch(() => undefined);
       });
 
       it("runs it sandboxed, as the agent reports", async () => {
@@ -75,7 +95,7 @@ describe.skipIf(skip)(`a hostile package on a lab machine${skip ? ` — skipped:
         expect(info.isolation).toMatchObject({ policy: "required", sandboxed: true, separateUsers: false });
         expect((await agent.client().getService({ name: "escape" })).service?.state).toBe(ServiceState.RUNNING);
       });
-      itBlocksEveryAttack(() => results);
+      itBlocksEveryAttack(() => results, GAPS[runtime]);
     });
   }
 

@@ -1,6 +1,6 @@
 // The one interface every service runtime implements (like Nomad's DriverPlugin).
 // Implementations: runtime/supervisor (the agent's own, default where systemd is
-// not PID 1) and runtime/systemd (user units). install/ and rpc/ only ever see this.
+// not PID 1) and runtime/systemd (user units, or system units for a root agent). install/ and rpc/ only ever see this.
 
 import type { RuntimeIsolation, ServiceUser } from "./isolation";
 

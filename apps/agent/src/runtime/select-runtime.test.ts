@@ -6,9 +6,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Runtime } from "./runtime";
 import { selectRuntime } from "./select-runtime";
+import { SystemdRuntime } from "./systemd/systemd-runtime";
 import type { Detection } from "./systemd/user-manager";
 
-const FOUND: Detection = { available: true, reason: "the user manager answers: running" };
+const FOUND: Detection = { available: true, reason: "the user manager answers: running", mode: "user" };
+const PID1: Detection = { available: true, reason: "systemd system manager (PID 1) is running", mode: "system" };
 const MISSING: Detection = { available: false, reason: "no systemd user manager on the bus" };
 
 describe("selectRuntime", () => {
@@ -42,7 +44,23 @@ describe("selectRuntime", () => {
     chosen.push(runtime);
     expect(runtime.name).toBe("systemd");
     expect(reason).toBe(`auto: a systemd user manager is reachable (${FOUND.reason}); sandboxed: ${runtime.isolation.detail}`);
+    expect(runtime.isolation.separateUsers).toBe(false);
     expect(detections).toBe(1);
+  });
+
+  it("auto picks systemd's system manager for a root agent on a host where systemd is PID 1: a uid of its own per service", async () => {
+    const { runtime, reason } = await selectRuntime({
+      preference: "auto",
+      stateDir,
+      hiddenPaths: ["/var/lib/sysward"],
+      systemd: { setpriv: "/usr/bin/setpriv" },
+      detectSystemd: detect(PID1),
+    });
+    chosen.push(runtime);
+    expect(runtime).toBeInstanceOf(SystemdRuntime);
+    expect((runtime as SystemdRuntime).mode).toBe("system");
+    expect(runtime.isolation).toMatchObject({ sandboxed: true, separateUsers: true });
+    expect(reason).toMatch(/^auto: a systemd system manager is reachable \(systemd system manager \(PID 1\) is running\); sandboxed: .*uid of its own/);
   });
 
   it("auto falls back to the supervisor without one, and says why", async () => {

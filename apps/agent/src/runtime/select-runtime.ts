@@ -20,7 +20,7 @@ export interface SelectRuntimeOptions {
   stateDir: string;
   supervisor?: Omit<SupervisorRuntimeOptions, "stateDir">;
   systemd?: SystemdRuntimeOptions;
-  /** How to look for a systemd user manager (the real check unless a caller has one already). */
+  /** How to look for a systemd manager, user or system (the real check unless a caller has one already). */
   detectSystemd?: () => Promise<Detection>;
 }
 
@@ -30,7 +30,10 @@ export interface SelectedRuntime {
   reason: string;
 }
 
-/** Detection first, then the choice: systemd where a user manager runs, else the supervisor. */
+/**
+ * Detection first, then the choice: systemd where a manager runs units for the agent (PID 1 for a
+ * root agent, else the agent user's user manager), else the supervisor.
+ */
 export async function selectRuntime(opts: SelectRuntimeOptions): Promise<SelectedRuntime> {
   const supervisor = (why: string): SelectedRuntime => {
     const runtime = new SupervisorRuntime({ sandbox: opts.sandbox, ...opts.supervisor, stateDir: opts.stateDir });
@@ -40,13 +43,14 @@ export async function selectRuntime(opts: SelectRuntimeOptions): Promise<Selecte
 
   const systemd = await (opts.detectSystemd ?? SystemdRuntime.detect)();
   if (systemd.available) {
-    const why = opts.preference === "systemd" ? "systemd chosen by configuration" : "auto: a systemd user manager is reachable";
-    const runtime = new SystemdRuntime({ sandbox: opts.sandbox, hiddenPaths: opts.hiddenPaths, ...opts.systemd });
+    const mode = systemd.mode ?? "user";
+    const why = opts.preference === "systemd" ? "systemd chosen by configuration" : `auto: a systemd ${mode} manager is reachable`;
+    const runtime = new SystemdRuntime({ mode, sandbox: opts.sandbox, hiddenPaths: opts.hiddenPaths, ...opts.systemd });
     return { runtime, reason: `${why} (${systemd.reason}); ${describeIsolation(runtime.isolation)}` };
   }
   if (opts.preference === "systemd") {
     throw new DomainError(
-      `the systemd runtime was requested but cannot be used: ${systemd.reason}. Start a user manager (loginctl enable-linger) or choose the "auto" or "supervisor" runtime.`,
+      `the systemd runtime was requested but cannot be used: ${systemd.reason}. As root, it needs systemd as PID 1; as another user, a user manager (loginctl enable-linger). Or choose the "auto" or "supervisor" runtime.`,
       "failed-precondition",
     );
   }

@@ -63,12 +63,19 @@ export function quoteEnvAssignment(name: string, value: string): string {
   return `"${cEscape(`${name}=${value}`).replaceAll("%", "%%")}"`;
 }
 
-/** A path in a space-separated path list (ReadWritePaths=), quoted. */
-export function quotePathListEntry(path: string): string {
+/**
+ * A path in a space-separated path list (ReadWritePaths=, InaccessiblePaths=, BindPaths=,
+ * TemporaryFileSystem=), quoted; `prefix` "-" goes inside the quotes, where systemd looks for it.
+ * Mount settings split a word at ":" (options, a destination), so their paths may not hold one;
+ * TemporaryFileSystem= unescapes its words twice, so a backslash would get lost (seen in the dump).
+ */
+export function quotePathListEntry(path: string, opts: { prefix?: "-"; suffix?: string; mount?: "bind" | "tmpfs" } = {}): string {
   checkNoNul("path", path);
   if (!path.startsWith("/")) throw invalid("path", path, "it must be absolute");
   if (hasControl(path)) throw invalid("path", path, "it contains control characters");
-  return `"${cEscape(path).replaceAll("%", "%%")}"`;
+  if (opts.mount && path.includes(":")) throw invalid("path", path, "systemd's mount settings read a colon as the start of mount options");
+  if (opts.mount === "tmpfs" && path.includes("\\")) throw invalid("path", path, "systemd's TemporaryFileSystem= cannot take a backslash");
+  return `"${opts.prefix ?? ""}${cEscape(path).replaceAll("%", "%%")}${opts.suffix ?? ""}"`;
 }
 
 /** A single-path setting (WorkingDirectory=) is taken literally, apart from specifiers. */

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -19,15 +19,21 @@ import { assertMayStart, type RuntimeIsolation, type SandboxPolicy } from "../is
 import { KeyedSerializer } from "../keyed-serializer";
 import { readProcStat } from "../proc-stat";
 import { assertServiceName } from "../service-name";
+import { prepareServiceFiles } from "../service-files";
 import { unsupported } from "../unsupported";
 import { journalLine } from "./journal-line";
-import { Systemctl } from "./systemctl";
-import { renderUnit, unitName, unitStartLimit, type UnitOptions } from "./unit-file";
-import { STATUS_PROPERTIES, unitStatus } from "./unit-status";
-import { detectUserManager, type Detection } from "./user-manager";
+import { Systemctl, type ManagerMode } from "./systemctl";
+import { renderUnit, unitName, unitStartLimit, type RenderOptions, type UnitOptions } from "./unit-file";
+import { EXEC_PROPERTIES, execedThenExited, STATUS_PROPERTIES, unitStatus } from "./unit-status";
+import { detectManager, type Detection } from "./user-manager";
 
 export interface SystemdRuntimeOptions {
-  /** Where unit files go. Default ~/.config/systemd/user. */
+  /**
+   * "user": user units of the agent's own user manager. "system": system units of PID 1 (a root
+   * agent), each service under its own uid. Default "user"; select-runtime passes what it detected.
+   */
+  mode?: ManagerMode;
+  /** Where unit files go. Default ~/.config/systemd/user, or /etc/systemd/system (kept across reboots) in system mode. */
   unitDir?: string;
   /** Restart delay, start limits, stop timeout written into every unit. */
   unit?: UnitOptions;
@@ -36,54 +42,70 @@ export interface SystemdRuntimeOptions {
   sandbox?: SandboxPolicy;
   /** Paths services must not see: the agent's data dir, a console's on the same host. */
   hiddenPaths?: string[];
+  /** System mode: setpriv, which switches each service to its uid. Default: found on PATH. */
+  setpriv?: string;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 const KILL_GRACE_MS = 5_000;
 const POLL_MS = 50;
 
-/** Services as systemd user units (`sysward-NAME.service`), sandboxed by systemd itself. */
+/** Services as systemd units (`sysward-NAME.service`) of the user or system manager, sandboxed by systemd itself. */
 export class SystemdRuntime implements Runtime {
   readonly name = "systemd" as const;
   readonly capabilities: RuntimeCapabilities;
   readonly isolation: RuntimeIsolation;
+  readonly mode: ManagerMode;
 
   private readonly unitDir: string;
   private readonly systemctl: Systemctl;
+  private readonly render: RenderOptions;
   private readonly ops = new KeyedSerializer();
-  /** Services this instance manages, with their cgroup for pids(). */
-  private readonly known = new Map<string, { controlGroup?: string; mainPid: number; lastExit?: ServiceStatus["lastExit"] }>();
+  /** Services this instance manages, with their cgroup for pids() and (system mode) their uid for logs(). */
+  private readonly known = new Map<string, { controlGroup?: string; mainPid: number; lastExit?: ServiceStatus["lastExit"]; uid?: number }>();
   private closed = false;
 
   constructor(private readonly opts: SystemdRuntimeOptions = {}) {
-    this.unitDir = opts.unitDir ?? join(homedir(), ".config", "systemd", "user");
-    this.systemctl = opts.systemctl ?? new Systemctl();
+    this.mode = opts.mode ?? "user";
+    this.unitDir = opts.unitDir ?? (this.mode === "system" ? "/etc/systemd/system" : join(homedir(), ".config", "systemd", "user"));
+    this.systemctl = opts.systemctl ?? new Systemctl({ mode: this.mode });
     const policy = opts.sandbox ?? "required";
-    const sandboxed = policy !== "off";
+    const setpriv = this.mode === "system" && policy !== "off" ? (opts.setpriv ?? findSetpriv()) : undefined;
+    // A root agent's services must not run as root: no setpriv, no sandbox.
+    const sandboxed = policy !== "off" && (this.mode === "user" || setpriv !== undefined);
+    const separateUsers = this.mode === "system" && sandboxed;
+    const walls = "systemd's sandboxing directives: the system read-only, homes and the agent's data out of sight, the version dir read-only, the state dir writable";
     this.isolation = {
       policy,
       sandboxed,
-      separateUsers: false,
-      detail: sandboxed
-        ? "systemd's sandboxing directives: the system read-only, the version dir read-only, the state dir writable"
-        : "the sandbox is turned off (SYSWARD_SANDBOX=off): units run without sandboxing directives",
+      separateUsers,
+      detail:
+        policy === "off"
+          ? "the sandbox is turned off (SYSWARD_SANDBOX=off): units run without sandboxing directives"
+          : !sandboxed
+            ? "setpriv (util-linux) is not installed, so system units cannot run services under their own uid: install it (Debian: apt-get install util-linux)"
+            : separateUsers
+              ? `${walls}; system units, each service under a uid of its own`
+              : `${walls}; user units in a user namespace each`,
     };
+    this.render = { mode: this.mode, sandboxed, hiddenPaths: opts.hiddenPaths ?? [], ...(setpriv ? { setpriv } : {}) };
     this.capabilities = { sandboxing: sandboxed, journalLogs: true, signals: false, survivesAgentRestart: true };
   }
 
+  /** The system manager for a root agent, the user manager for anyone else. */
   static detect(): Promise<Detection> {
-    return detectUserManager();
+    return detectManager();
   }
 
   async start(spec: ServiceSpec): Promise<RuntimeHandle> {
     this.assertOpen();
     await checkSpec(spec);
     assertMayStart(this.isolation, spec.name);
-    const text = renderUnit(spec, { ...this.opts.unit, sandboxed: this.isolation.sandboxed }); // may refuse the spec: before touching anything
+    const text = this.renderUnit(spec); // may refuse the spec: before touching anything
     return this.ops.run(spec.name, async () => {
-      await mkdir(spec.stateDir, { recursive: true }); // ReadWritePaths= must exist or the unit fails
+      await this.prepareServiceFiles(spec);
       await this.install(spec.name, text);
-      await this.launch(spec.name, "restart");
+      await this.launch(spec, "restart");
       return this.handleFor(spec.name);
     });
   }
@@ -152,34 +174,53 @@ export class SystemdRuntime implements Runtime {
     }
     await checkSpec(spec);
     assertMayStart(this.isolation, spec.name);
-    const text = renderUnit(spec, { ...this.opts.unit, sandboxed: this.isolation.sandboxed });
+    const text = this.renderUnit(spec);
     await this.ops.run(spec.name, async () => {
       const current = await readFile(this.unitPath(spec.name), "utf8").catch(() => undefined);
       if (current !== text) {
         // The unit on disk is another version (or gone): put the asked-for one in place.
-        await mkdir(spec.stateDir, { recursive: true });
+        await this.prepareServiceFiles(spec);
         await this.install(spec.name, text);
-        await this.launch(spec.name, "restart");
+        await this.launch(spec, "restart");
         return;
       }
       // Reattach; systemd kept it running (or restarting) while we were away. Start it if it is
       // down, but not if it failed (the start limit gave up on a crash loop): that takes a start().
-      this.known.set(spec.name, { mainPid: 0 });
+      this.known.set(spec.name, { mainPid: 0, ...this.uidOf(spec) });
       const status = await this.inspect(spec.name);
-      if (status?.state === "stopped") await this.launch(spec.name, "start");
+      if (status?.state === "stopped") await this.launch(spec, "start");
     });
   }
 
   async *logs(name: string, opts: LogsOptions): AsyncGenerator<LogLine> {
     assertServiceName(name);
     if (!this.known.has(name) && !(await this.unitFileExists(name))) throw new DomainError(`no service named ${name}`, "not-found");
-    for await (const entry of this.systemctl.journal(unitName(name), opts)) yield journalLine(entry);
+    // A user unit's lines come from the agent's uid; a system unit's from the service's (or root's,
+    // for a stream journald took before setpriv switched).
+    const service = this.known.get(name)?.uid;
+    const writers = this.mode === "user" ? [process.getuid?.() ?? 0] : [0, ...(service !== undefined ? [service] : [])];
+    for await (const entry of this.systemctl.journal(unitName(name), { ...opts, writers })) yield journalLine(entry);
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.ops.idle();
     this.known.clear();
+  }
+
+  private renderUnit(spec: ServiceSpec): string {
+    return renderUnit(spec, { ...this.opts.unit, ...this.render });
+  }
+
+  /** The uid to remember for logs(): the service's own, in system mode. */
+  private uidOf(spec: ServiceSpec): { uid?: number } {
+    return this.isolation.separateUsers && spec.user ? { uid: spec.user.uid } : {};
+  }
+
+  /** BindPaths= needs the state dir to exist; under its own uid the service owns it and may read its version dir. */
+  private async prepareServiceFiles(spec: ServiceSpec): Promise<void> {
+    await mkdir(spec.stateDir, { recursive: true });
+    if (this.isolation.separateUsers) await prepareServiceFiles(spec);
   }
 
   private unitPath(name: string): string {
@@ -199,13 +240,17 @@ export class SystemdRuntime implements Runtime {
   }
 
   /** enable + start/restart; the job waits until exec succeeded (Type=exec) or failed. */
-  private async launch(name: string, verb: "start" | "restart"): Promise<void> {
-    const unit = unitName(name);
+  private async launch(spec: ServiceSpec, verb: "start" | "restart"): Promise<void> {
+    const unit = unitName(spec.name);
     await this.systemctl.run(["reset-failed", unit]); // a fresh start limit
     await this.systemctl.check(["enable", unit]);
-    await this.systemctl.check([verb, unit], "failed-precondition");
-    this.known.set(name, { mainPid: 0 });
-    await this.inspect(name);
+    const r = await this.systemctl.run([verb, unit]);
+    // A start job of a Type=exec unit also fails when the service exits before the manager has seen
+    // the exec succeed (its SIGCHLD comes first; in the lab, a sandboxed `exit 7` at once). That
+    // service did start, and crashed: Restart= takes it from there, as for any crash.
+    if (r.code !== 0 && !execedThenExited(await this.systemctl.show(unit, EXEC_PROPERTIES))) throw this.systemctl.failure([verb, unit], r, "failed-precondition");
+    this.known.set(spec.name, { mainPid: 0, ...this.uidOf(spec) });
+    await this.inspect(spec.name);
   }
 
   private async stopUnit(name: string, timeoutMs: number): Promise<void> {
@@ -239,6 +284,18 @@ export class SystemdRuntime implements Runtime {
   private assertOpen(): void {
     if (this.closed) throw new DomainError("the systemd runtime is closed", "failed-precondition");
   }
+}
+
+/** setpriv where util-linux puts it (Debian: /usr/bin, /bin on older layouts). */
+function findSetpriv(): string | undefined {
+  return ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Processes of a unit's cgroup whose parent is outside it: the roots of its process trees. */

@@ -8,7 +8,7 @@ import { serviceEnv } from "../service-env";
 import { DEFAULT_START_LIMIT } from "../start-limit";
 import { dumpUnavailable, dumpUnits, parseQuotedCommandLine, systemdAnalyze, verifyUnits } from "./test-support/offline-systemd";
 import { quoteExecArg } from "./systemd-escape";
-import { renderUnit, unitName, unitStartLimit, type UnitOptions } from "./unit-file";
+import { renderUnit, unitName, unitStartLimit, type RenderOptions } from "./unit-file";
 
 const TRICKY_ARGS = [
   "plain",
@@ -31,6 +31,36 @@ const TRICKY_ARGS = [
   "ünïcødé ☃",
   "--flag=a=b",
 ];
+
+/** Sandboxing every unit has, user or system. */
+const COMMON_SANDBOX = [
+  "NoNewPrivileges=yes",
+  "ProtectSystem=strict",
+  "ProtectHome=tmpfs",
+  'BindReadOnlyPaths="/srv/pkg %%i dir/versions/1-0123abcd"',
+  'BindPaths="/srv/pkg %%i dir/data dir"',
+  'InaccessiblePaths="-/etc/sysward" "-/run/systemd/journal/stdout"',
+  "PrivateTmp=yes",
+  "PrivateDevices=yes",
+  "PrivateIPC=yes",
+  "ProtectKernelTunables=yes",
+  "ProtectKernelModules=yes",
+  "ProtectControlGroups=yes",
+  "ProtectClock=yes",
+  "ProtectHostname=yes",
+  "RestrictSUIDSGID=yes",
+  "RestrictNamespaces=yes",
+  "RestrictRealtime=yes",
+  "LockPersonality=yes",
+  "KeyringMode=private",
+  "UMask=0077",
+  "SystemCallArchitectures=native",
+  "SystemCallFilter=@system-service",
+  "SystemCallFilter=~@privileged @resources",
+  "SystemCallErrorNumber=EPERM",
+];
+const SYSTEM: RenderOptions = { mode: "system", setpriv: "/usr/bin/setpriv" };
+const text = (lines: string[]) => lines.join("\n");
 
 function spec(dir: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
   const workDir = join(dir, "pkg %i dir", "versions", "1-0123abcd");
@@ -57,7 +87,7 @@ afterAll(async () => {
 });
 
 /** Writes the spec's executable (verify checks that ExecStart points at one) and the unit. */
-async function materialize(s: ServiceSpec, unitDir: string, opts?: UnitOptions): Promise<string> {
+async function materialize(s: ServiceSpec, unitDir: string, opts?: RenderOptions): Promise<string> {
   await mkdir(s.workDir, { recursive: true });
   await writeFile(s.exec, "#!/bin/sh\nexit 0\n");
   await chmod(s.exec, 0o755);
@@ -72,7 +102,7 @@ describe("unit file rendering", () => {
     expect(unitName("web1")).toBe("sysward-web1.service");
   });
 
-  it("has restart-on-failure, start limits, sandboxing, limits and the state dir writable", () => {
+  it("has restart-on-failure, start limits, sandboxing, limits, and only the service's own dirs mounted", () => {
     const text = renderUnit(spec("/srv"));
     const lines = text.split("\n");
     for (const directive of [
@@ -80,17 +110,7 @@ describe("unit file rendering", () => {
       "RestartSec=1",
       "StartLimitIntervalSec=60",
       "StartLimitBurst=5",
-      "NoNewPrivileges=yes",
-      "PrivateTmp=yes",
-      "ProtectSystem=strict",
-      "ProtectHome=read-only",
-      'ReadWritePaths="/srv/pkg %%i dir/data dir"',
-      "RestrictSUIDSGID=yes",
-      "LockPersonality=yes",
-      "RestrictRealtime=yes",
-      "ProtectKernelTunables=yes",
-      "ProtectKernelModules=yes",
-      "ProtectControlGroups=yes",
+      ...COMMON_SANDBOX,
       "MemoryMax=268435456",
       "CPUQuota=150%",
       "WorkingDirectory=/srv/pkg %%i dir/versions/1-0123abcd",
@@ -101,6 +121,53 @@ describe("unit file rendering", () => {
     // One ExecStart line: a raw newline in an argument would have started a new directive.
     expect(lines.filter((l) => l.startsWith("ExecStart="))).toHaveLength(1);
     expect(renderUnit(spec("/srv", { limits: undefined }))).not.toMatch(/MemoryMax|CPUQuota/);
+  });
+
+  it("user units: a user namespace of their own (else no mount namespace at all), no capabilities, nothing only system units can do", () => {
+    const lines = renderUnit(spec("/srv")).split("\n");
+    expect(lines).toContain("PrivateUsers=yes");
+    expect(lines).toContain("CapabilityBoundingSet=");
+    expect(lines.find((l) => l.startsWith("ExecStart="))).toMatch(/^ExecStart="\/srv\/pkg %%i dir\/versions\/1-0123abcd\/tricky" "plain" /);
+    // Silently ignored (ProtectProc=), or failing the unit (ProtectKernelLogs=), in a user manager on systemd 252.
+    expect(text(lines)).not.toMatch(/ProtectProc=|ProtectKernelLogs=|ProcSubset=|User=|Group=|setpriv/);
+  });
+
+  it("system units: the service under its own uid by setpriv (no capabilities left), /proc showing only its processes", () => {
+    const s = spec("/srv", { user: { uid: 61000, gid: 61001 } });
+    const lines = renderUnit(s, { mode: "system", setpriv: "/usr/bin/setpriv" }).split("\n");
+    for (const directive of [...COMMON_SANDBOX, "ProtectProc=invisible", "ProtectKernelLogs=yes", "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SETPCAP", "SystemCallFilter=@setuid capset", "WantedBy=multi-user.target"]) {
+      expect(lines).toContain(directive);
+    }
+    expect(lines.find((l) => l.startsWith("ExecStart="))).toBe(
+      `ExecStart="/usr/bin/setpriv" "--reuid=61000" "--regid=61001" "--clear-groups" "--inh-caps=-all" "--bounding-set=-all" "--" "/srv/pkg %%i dir/versions/1-0123abcd/tricky" ${TRICKY_ARGS.map(quoteExecArg).join(" ")}`,
+    );
+    expect(text(lines)).not.toMatch(/PrivateUsers=|^User=|^Group=/m);
+  });
+
+  it("system units refuse a spec without a uid of its own, or with root's, and need setpriv", () => {
+    expect(() => renderUnit(spec("/srv"), { mode: "system", setpriv: "/usr/bin/setpriv" })).toThrow(expect.objectContaining({ kind: "failed-precondition" }));
+    expect(() => renderUnit(spec("/srv", { user: { uid: 0, gid: 100 } }), { mode: "system", setpriv: "/usr/bin/setpriv" })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { user: { uid: 61000, gid: 1.5 } }), { mode: "system", setpriv: "/usr/bin/setpriv" })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { user: { uid: 61000, gid: 61000 } }), { mode: "system" })).toThrow(expect.objectContaining({ kind: "failed-precondition" }));
+  });
+
+  it("hidden paths: an empty tmpfs where the service's dirs are mounted back, inaccessible elsewhere (fine when missing)", () => {
+    const lines = renderUnit(spec("/srv"), { hiddenPaths: ["/srv/pkg %i dir/", "/var/lib/console", "/srv/pkg %i dir"] }).split("\n");
+    expect(lines.filter((l) => l.startsWith("TemporaryFileSystem="))).toEqual(['TemporaryFileSystem="/srv/pkg %%i dir:ro"']);
+    expect(lines).toContain('InaccessiblePaths="-/var/lib/console" "-/etc/sysward" "-/run/systemd/journal/stdout"');
+    // Not a tmpfs over a sibling of the data dir that only shares its prefix.
+    expect(renderUnit(spec("/srv"), { hiddenPaths: ["/srv/pkg"] })).toContain('InaccessiblePaths="-/srv/pkg" ');
+    expect(() => renderUnit(spec("/srv"), { hiddenPaths: ["/srv/a:b"] })).not.toThrow();
+    expect(() => renderUnit(spec("/s:rv"), { hiddenPaths: ["/s:rv"] })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/s\\rv"), { hiddenPaths: ["/s\\rv"] })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/s\\rv"))).not.toThrow();
+  });
+
+  it("SYSWARD_SANDBOX=off: no sandboxing directives in either mode, and a system unit runs as the agent (root) does", () => {
+    for (const mode of ["user", "system"] as const) {
+      const t = renderUnit(spec("/srv"), { mode, sandboxed: false, hiddenPaths: ["/srv"] });
+      expect(t).not.toMatch(/PrivateUsers|ProtectSystem|ProtectHome|TemporaryFileSystem|BindPaths|SystemCallFilter|setpriv/);
+    }
   });
 
   it("has the supervisor's start limit by default, and renders fractions of a second as systemd reads them", () => {
@@ -132,7 +199,7 @@ describe("unit file rendering", () => {
 });
 
 describe.skipIf(!systemdAnalyze)(`systemd-analyze verify${systemdAnalyze ? "" : " (skipped: systemd-analyze is not installed)"}`, () => {
-  it("accepts units rendered from tricky specs without a single warning", async () => {
+  it("accepts user units rendered from tricky specs without a single warning, as a user manager loads them", async () => {
     const unitDir = join(dir, "verify-units");
     const files = [
       await materialize(spec(join(dir, "a")), unitDir),
@@ -140,6 +207,23 @@ describe.skipIf(!systemdAnalyze)(`systemd-analyze verify${systemdAnalyze ? "" : 
       await materialize(spec(join(dir, "c"), { name: "quota", args: ["--port", "8080"], limits: { cpuQuotaPercent: 50 } }), unitDir),
       await materialize(spec(join(dir, "f"), { name: "fast" }), unitDir, { restartSec: 0.2, startLimitBurst: 50, timeoutStopSec: 3 }),
       await materialize(spec(join(dir, "g"), { name: "shortlimit" }), unitDir, { startLimitBurst: 2, startLimitIntervalSec: 0.3 }),
+      await materialize(spec(join(dir, "h"), { name: "hidden" }), unitDir, { hiddenPaths: [join(dir, "h"), join(dir, "missing")] }),
+      await materialize(spec(join(dir, "u"), { name: "useroff" }), unitDir, { sandboxed: false }),
+    ];
+    const result = await verifyUnits(files, { user: true });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+  });
+
+  it("accepts system units (setpriv to the service's uid) without a single warning, as PID 1 loads them", async () => {
+    const unitDir = join(dir, "verify-system-units");
+    const files = [
+      await materialize(spec(join(dir, "s"), { name: "system", user: { uid: 61000, gid: 61000 } }), unitDir, SYSTEM),
+      await materialize(spec(join(dir, "sh"), { name: "systemhidden", user: { uid: 2_000_000_000, gid: 2_000_000_000 } }), unitDir, {
+        ...SYSTEM,
+        hiddenPaths: [join(dir, "sh"), "/var/lib/sysward-console"],
+      }),
+      await materialize(spec(join(dir, "o"), { name: "systemoff" }), unitDir, { mode: "system", sandboxed: false }),
     ];
     const result = await verifyUnits(files);
     expect(result.stderr).toBe("");
@@ -169,7 +253,19 @@ describe.skipIf(dumpUnavailable !== undefined)(
       expect([dumped.argv[0], ...dumped.argv.slice(1).map(expandDollars)]).toEqual([s.exec, ...s.args]);
       expect(dumped.environment).toEqual(Object.entries(serviceEnv(s)).map(([k, v]) => `${k}=${v}`));
       expect(dumped.workingDirectory).toBe(s.workDir);
-      expect(dumped.readWritePaths).toBe(s.stateDir);
+      expect(dumped.bindReadOnlyPaths).toEqual([s.workDir]);
+      expect(dumped.bindPaths).toEqual([s.stateDir]);
+    });
+
+    it("mount paths and a system unit's setpriv command line read back as rendered", async () => {
+      const hidden = join(dir, 'm q"uote %n');
+      const s = spec(join(hidden, "back\\slash"), { name: "mounts", user: { uid: 61000, gid: 61002 } });
+      const file = await materialize(s, join(dir, "dump-mounts"), { ...SYSTEM, hiddenPaths: [hidden] });
+      const dumped = (await dumpUnits([file])).get(unitName(s.name))!;
+      expect(dumped.temporaryFileSystems).toEqual([`${hidden}:ro`]);
+      expect(dumped.bindReadOnlyPaths).toEqual([s.workDir]);
+      expect(dumped.bindPaths).toEqual([s.stateDir]);
+      expect(dumped.argv.slice(0, 8)).toEqual(["/usr/bin/setpriv", "--reuid=61000", "--regid=61002", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--", s.exec]);
     });
 
     it("any argv round-trips (property, one systemd run for all samples)", async () => {

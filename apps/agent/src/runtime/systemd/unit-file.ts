@@ -1,4 +1,6 @@
+import { dirname, isAbsolute, normalize, relative } from "node:path";
 import { DomainError } from "../../domain-error";
+import type { ServiceUser } from "../isolation";
 import type { ServiceSpec } from "../runtime";
 import { serviceEnv } from "../service-env";
 import { DEFAULT_START_LIMIT, type StartLimit } from "../start-limit";
@@ -10,9 +12,12 @@ import {
   quoteExecPath,
   quotePathListEntry,
 } from "./systemd-escape";
+import type { ManagerMode } from "./systemctl";
 
-// Pure renderer: ServiceSpec -> the text of a user unit `sysward-NAME.service`, with
-// restart-on-failure and systemd's sandboxing directives. No I/O here; systemd-runtime writes it.
+// Pure renderer: ServiceSpec -> the text of a unit `sysward-NAME.service` (a user unit, or a system
+// unit for a root agent), with restart-on-failure and systemd's sandboxing directives. No I/O here;
+// systemd-runtime writes it. Every sandboxing directive was tried on systemd 252 in a lab machine,
+// for user and system units: those that do nothing there, or break the unit, are left out (below).
 
 export interface UnitOptions {
   /** Delay between a crash and the restart (systemd has no exponential backoff before v254). Default 1. */
@@ -25,6 +30,24 @@ export interface UnitOptions {
   /** false (SYSWARD_SANDBOX=off): no sandboxing directives. Default true. */
   sandboxed?: boolean;
 }
+
+/** What the runtime knows beyond the unit timings: which manager, what to hide. */
+export interface RenderOptions extends UnitOptions {
+  /** "system": a system unit, the service switched to spec.user's uid. Default "user". */
+  mode?: ManagerMode;
+  /** Paths the service must not see (the agent's data dir); its own dirs inside them are mounted back. */
+  hiddenPaths?: readonly string[];
+  /** System mode, sandboxed: setpriv's path (util-linux), which switches to the service's uid. */
+  setpriv?: string;
+}
+
+/** The agent's settings in root mode (an EnvironmentFile with its token); the supervisor hides it too. */
+const HIDDEN_SYSTEM_PATHS = ["/etc/sysward"];
+/**
+ * journald's socket for new stdout streams: the service's own output was connected before the
+ * sandbox, so hiding it only stops a service passing lines off as another's (`systemd-cat -t`).
+ */
+const JOURNAL_STREAM_SOCKET = "/run/systemd/journal/stdout";
 
 export function unitName(serviceName: string): string {
   return `sysward-${serviceName}.service`;
@@ -43,9 +66,11 @@ export function unitStartLimit(opts: UnitOptions = {}): StartLimit {
   };
 }
 
-export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
+export function renderUnit(spec: ServiceSpec, opts: RenderOptions = {}): string {
+  const mode = opts.mode ?? "user";
+  const sandboxed = opts.sandboxed !== false;
   const env = Object.entries(serviceEnv(spec)).map(([k, v]) => `Environment=${quoteEnvAssignment(k, v)}`);
-  const execStart = [quoteExecPath(spec.exec), ...spec.args.map(quoteExecArg)].join(" ");
+  const execStart = [...(mode === "system" && sandboxed ? switchUser(spec, opts.setpriv) : []), quoteExecPath(spec.exec), ...spec.args.map(quoteExecArg)].join(" ");
   const startLimit = unitStartLimit(opts);
   const limits: string[] = [];
   if (spec.limits?.memoryMaxBytes !== undefined) limits.push(`MemoryMax=${positiveInteger(spec.limits.memoryMaxBytes, "memoryMaxBytes")}`);
@@ -70,32 +95,112 @@ export function renderUnit(spec: ServiceSpec, opts: UnitOptions = {}): string {
     `TimeoutStopSec=${opts.timeoutStopSec ?? 10}`,
     "KillMode=control-group",
     // The journal takes this from the stream's header, so logs() finds every line by it, even of a
-    // process gone before journald could read its cgroup (_SYSTEMD_USER_UNIT is then missing).
+    // process gone before journald could read its cgroup (_SYSTEMD_USER_UNIT/_SYSTEMD_UNIT is then missing).
     `SyslogIdentifier=${escapeText(syslogIdentifier(spec.name))}`,
-    ...(opts.sandboxed === false ? [] : sandboxDirectives(spec)),
+    ...(sandboxed ? sandboxDirectives(spec, mode, opts.hiddenPaths ?? []) : []),
     ...limits,
     "",
     "[Install]",
-    "WantedBy=default.target",
+    // The system manager's boot target, or the user manager's (started at boot for a lingering user).
+    `WantedBy=${mode === "system" ? "multi-user.target" : "default.target"}`,
     "",
   ].join("\n");
 }
 
-/** The system read-only, home read-only, only the service's state dir writable. */
-function sandboxDirectives(spec: ServiceSpec): string[] {
+/**
+ * System mode: setpriv drops from root to the service's own uid right before exec, with no
+ * groups and no capabilities left. systemd 252's User= would be simpler, but it refuses a uid
+ * without a passwd entry ("Failed to determine user credentials", 217/USER, seen in the lab),
+ * and services' uids have none.
+ */
+function switchUser(spec: ServiceSpec, setpriv: string | undefined): string[] {
+  if (!setpriv) throw new DomainError(`${spec.name}: system units switch to the service's uid with setpriv, which was not found`, "failed-precondition");
+  const { uid, gid } = serviceUser(spec);
+  return [quoteExecPath(setpriv), ...[`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"].map(quoteExecArg)];
+}
+
+function serviceUser(spec: ServiceSpec): ServiceUser {
+  if (!spec.user) throw new DomainError(`${spec.name}: a root agent runs every service under a uid of its own, and none was assigned`, "failed-precondition");
+  const { uid, gid } = spec.user;
+  for (const [what, id] of [["uid", uid], ["gid", gid]] as const) {
+    // Not root, and not (uid_t)-1, which set*id() reads as "leave unchanged".
+    if (!Number.isInteger(id) || id <= 0 || id >= 0xffffffff) {
+      throw new DomainError(`${spec.name}: the service's ${what} must be a positive integer other than root's, got ${id}`, "invalid-argument");
+    }
+  }
+  return { uid, gid };
+}
+
+/**
+ * Only the service's own files: the system read-only; homes, the hidden paths (the agent's data dir
+ * with every package) and the agent's settings out of sight; then its version dir mounted back
+ * read-only and its state dir writable. No capabilities, no new privileges, a syscall allow-list.
+ */
+function sandboxDirectives(spec: ServiceSpec, mode: ManagerMode, hiddenPaths: readonly string[]): string[] {
+  const execDir = dirname(spec.exec);
+  const readOnly = isInside(execDir, spec.workDir) ? [spec.workDir] : [spec.workDir, execDir];
+  const own = [...readOnly, spec.stateDir];
+  const hidden = [...new Set(hiddenPaths.map((p) => normalize(p).replace(/(?<=.)\/+$/, "")))];
+  // An empty tmpfs where the service's own dirs are mounted back into it (systemd makes their mount
+  // points; TemporaryFileSystem= fails the unit for a path that does not exist, but these hold the
+  // version dir, so they do); anything else inaccessible, "-": fine if it does not exist.
+  const covers = (p: string) => own.some((d) => isInside(d, p));
+  const list = (directive: string, paths: readonly string[], o: Parameters<typeof quotePathListEntry>[1] = {}) =>
+    paths.length > 0 ? [`${directive}=${paths.map((p) => quotePathListEntry(p, o)).join(" ")}`] : [];
   return [
+    // User managers set up a mount namespace only inside a user namespace of the unit's own: without
+    // PrivateUsers=yes, systemd 252 silently ignores ProtectSystem=, ProtectHome=, PrivateTmp=, the
+    // paths below... (a user unit saw and wrote all of home in the lab). That user namespace also
+    // keeps the service from the agent's and user manager's /proc/PID/{root,environ,mem}, though they
+    // share its uid: ptrace access (which /proc checks) needs the same user namespace.
+    ...(mode === "user" ? ["PrivateUsers=yes"] : []),
     "NoNewPrivileges=yes",
-    "PrivateTmp=yes",
     "ProtectSystem=strict",
-    "ProtectHome=read-only",
-    `ReadWritePaths=${quotePathListEntry(spec.stateDir)}`,
+    // tmpfs rather than "yes": the service's dirs can be mounted back into it, wherever the data dir
+    // lives (/root, /home/USER/.local/share). It also hides /run/user, so a user unit cannot reach
+    // the user manager (systemctl --user) or the session bus.
+    "ProtectHome=tmpfs",
+    ...list("TemporaryFileSystem", hidden.filter(covers), { mount: "tmpfs", suffix: ":ro" }),
+    ...list("InaccessiblePaths", [...hidden.filter((p) => !covers(p)), ...HIDDEN_SYSTEM_PATHS, JOURNAL_STREAM_SOCKET], { prefix: "-" }),
+    ...list("BindReadOnlyPaths", readOnly, { mount: "bind" }),
+    ...list("BindPaths", [spec.stateDir], { mount: "bind" }),
+    "PrivateTmp=yes",
+    "PrivateDevices=yes",
+    "PrivateIPC=yes",
     "ProtectKernelTunables=yes",
     "ProtectKernelModules=yes",
+    // System units only: in a user unit systemd 252 cannot mount its own /proc (the user namespace
+    // does not own the pid namespace), so ProtectProc= is silently ignored, and ProtectKernelLogs=
+    // fails the unit (226/NAMESPACE on /proc/kmsg, in the lab); /proc/kmsg is root's anyway and
+    // PrivateDevices= removes /dev/kmsg. ProcSubset=pid is left out in both: it hides /proc/cpuinfo
+    // and /proc/meminfo, which runtimes read (Node's os.cpus() comes back empty).
+    ...(mode === "system" ? ["ProtectProc=invisible", "ProtectKernelLogs=yes"] : []),
     "ProtectControlGroups=yes",
+    "ProtectClock=yes",
+    "ProtectHostname=yes",
     "RestrictSUIDSGID=yes",
-    "LockPersonality=yes",
+    "RestrictNamespaces=yes",
     "RestrictRealtime=yes",
+    "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+    "LockPersonality=yes",
+    "KeyringMode=private",
+    "UMask=0077",
+    // System mode: only what setpriv needs to switch to the service's uid; it drops them all.
+    `CapabilityBoundingSet=${mode === "system" ? "CAP_SETUID CAP_SETGID CAP_SETPCAP" : ""}`,
+    "SystemCallArchitectures=native",
+    "SystemCallFilter=@system-service",
+    "SystemCallFilter=~@privileged @resources",
+    // setpriv's setresuid()/setgroups()/capset() come after the filter; without capabilities they
+    // can only drop what the service has.
+    ...(mode === "system" ? ["SystemCallFilter=@setuid capset"] : []),
+    // A refused call fails with EPERM (programs fall back) instead of killing the service.
+    "SystemCallErrorNumber=EPERM",
   ];
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === "" || (rel !== ".." && !rel.startsWith("../") && !isAbsolute(rel));
 }
 
 function positiveInteger(value: number, what: string): number {

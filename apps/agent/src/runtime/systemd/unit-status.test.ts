@@ -1,8 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { journalLine } from "./journal-line";
-import { parseUnixTimestamp, unitStatus } from "./unit-status";
+import { execedThenExited, parseUnixTimestamp, unitStatus } from "./unit-status";
 
 describe("unit status from systemctl show", () => {
+  it("tells a service that ran and exited (a crash) from one whose setup failed (systemd's 2xx codes)", () => {
+    expect(execedThenExited({ ExecMainCode: "1", ExecMainStatus: "7" })).toBe(true);
+    expect(execedThenExited({ ExecMainCode: "2", ExecMainStatus: "9" })).toBe(true);
+    expect(execedThenExited({ ExecMainCode: "1", ExecMainStatus: "203" })).toBe(false);
+    expect(execedThenExited({ ExecMainCode: "1", ExecMainStatus: "226" })).toBe(false);
+    expect(execedThenExited({ ExecMainCode: "0", ExecMainStatus: "0" })).toBe(false);
+  });
+
   it("is undefined for a unit systemd does not know", () => {
     expect(unitStatus({ LoadState: "not-found", ActiveState: "inactive" })).toBeUndefined();
   });

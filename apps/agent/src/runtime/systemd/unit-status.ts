@@ -39,6 +39,17 @@ function runState(active: string, sub: string): ServiceRunState {
   }
 }
 
+export const EXEC_PROPERTIES = ["ExecMainCode", "ExecMainStatus"] as const;
+// Where systemd's own exit codes begin (EXIT_CHDIR = 200, 203/EXEC, 226/NAMESPACE, …): the
+// service's setup failed and it never ran.
+const SYSTEMD_EXIT_CODES = 200;
+
+/** Whether the main process was exec'd and has ended (exited with its own code, or by a signal). */
+export function execedThenExited(props: Record<string, string>): boolean {
+  const code = Number(props.ExecMainCode ?? 0);
+  return code === CLD_KILLED || code === CLD_DUMPED || (code === CLD_EXITED && Number(props.ExecMainStatus ?? 0) < SYSTEMD_EXIT_CODES);
+}
+
 /** "@1700000000" (--timestamp=unix) to a Date; undefined when unset. */
 export function parseUnixTimestamp(value: string | undefined): Date | undefined {
   const m = /^@(\d+(?:\.\d+)?)$/.exec(value?.trim() ?? "");

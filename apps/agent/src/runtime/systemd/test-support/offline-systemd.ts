@@ -39,15 +39,24 @@ export interface VerifyResult {
   stderr: string;
 }
 
-/** `systemd-analyze verify` on unit files (system mode: it needs no running manager). */
-export async function verifyUnits(files: string[]): Promise<VerifyResult> {
+/**
+ * `systemd-analyze verify` on unit files, as the system manager would load them or (`user`) a user
+ * manager. Neither needs a running manager; --user only a runtime dir, made up if there is none.
+ */
+export async function verifyUnits(files: string[], opts: { user?: boolean } = {}): Promise<VerifyResult> {
   if (!systemdAnalyze) throw new Error("systemd-analyze is not installed");
+  const runtimeDir = opts.user && !process.env.XDG_RUNTIME_DIR ? await mkdtemp(join(tmpdir(), "sysward-verify-")) : undefined;
   try {
-    const { stderr } = await run(systemdAnalyze, ["verify", "--man=no", ...files], { timeout: 30_000 });
+    const { stderr } = await run(systemdAnalyze, ["verify", "--man=no", ...(opts.user ? ["--user"] : []), ...files], {
+      timeout: 30_000,
+      ...(runtimeDir ? { env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir } } : {}),
+    });
     return { code: 0, stderr };
   } catch (err) {
     const e = err as { code?: number; stderr?: string };
     return { code: typeof e.code === "number" ? e.code : -1, stderr: e.stderr ?? String(err) };
+  } finally {
+    if (runtimeDir) await rm(runtimeDir, { recursive: true, force: true });
   }
 }
 
@@ -55,7 +64,11 @@ export interface DumpedUnit {
   argv: string[];
   environment: string[];
   workingDirectory?: string;
-  readWritePaths?: string;
+  /** Sources of BindPaths= / BindReadOnlyPaths= (each mounted at its own path). */
+  bindPaths: string[];
+  bindReadOnlyPaths: string[];
+  /** TemporaryFileSystem= entries, "PATH:OPTIONS". */
+  temporaryFileSystems: string[];
 }
 
 /**
@@ -112,7 +125,10 @@ function parseDump(dump: string, units: string[]): Map<string, DumpedUnit> {
       argv: parseQuotedCommandLine(commandLine.trim().slice("Command Line: ".length)),
       environment: field("Environment"),
       workingDirectory: field("WorkingDirectory")[0],
-      readWritePaths: field("ReadWritePaths")[0],
+      // "SOURCE:DESTINATION:rbind"; the renderer refuses colons in these paths.
+      bindPaths: field("BindPaths").map((b) => b.split(":")[0]!),
+      bindReadOnlyPaths: field("BindReadOnlyPaths").map((b) => b.split(":")[0]!),
+      temporaryFileSystems: field("TemporaryFileSystem"),
     });
   }
   return out;
