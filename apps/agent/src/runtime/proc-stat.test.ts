@@ -28,8 +28,9 @@ describe("proc stat", () => {
   });
 
   it("counts a zombie as dead, and a running process as alive", async () => {
-    // sh starts a child that exits at once, then becomes `sleep`, which never reaps it.
-    const parent = spawn("/bin/sh", ["-c", "true & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+    // sh starts a child that exits a moment later — after sh has become `sleep`, which never
+    // reaps it (a child exiting at once may be reaped by sh itself before the exec).
+    const parent = spawn("/bin/sh", ["-c", "sleep 0.3 & echo $!; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
     try {
       let out = "";
       parent.stdout.on("data", (d: Buffer) => (out += d.toString()));
