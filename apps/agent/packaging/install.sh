@@ -224,10 +224,11 @@ fi
 
 systemctl enable "$UNIT" >/dev/null 2>&1
 systemctl restart "$UNIT"
+# Up once it serves its socket (a stale one from before the upgrade is gone: the agent removes it).
 i=0
-while ! systemctl is-active --quiet "$UNIT"; do
+until systemctl is-active --quiet "$UNIT" && [ -S "$data/agent.sock" ]; do
   i=$((i + 1))
-  [ "$i" -lt 20 ] || die "$UNIT did not start; its log:
+  [ "$i" -lt 60 ] || die "$UNIT did not come up within 30 s; its log:
 $(journal)"
   sleep 0.5
 done
