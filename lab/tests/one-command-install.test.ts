@@ -64,11 +64,19 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
   const agentUp = async () => (await api<{ agents: Array<{ id: string; up: boolean }> }>("/api/agents")).agents.find((a) => a.id === agentId)?.up ?? false;
   const rpc = <T>(method: string, body: object = {}) => api<T>(`/rpc/${agentId}/sysward.agent.v1.AgentService/${method}`, { json: body });
   const serviceState = async (name: string) => (await rpc<{ service?: { state?: string; pids?: number[] } }>("GetService", { name }).catch(() => ({ service: undefined }))).service;
-  /** A command pasted into a root shell on the machine, as a person would. */
-  const paste = async (line: string) => {
+  /** A command pasted into a root shell on the machine (`user`: the lab user's), as a person would. */
+  const paste = async (line: string, opts: { user?: boolean } = {}) => {
     const started = Date.now();
-    const r = await machine.exec(["bash", "-c", line], { timeoutMs: 180_000 });
+    const r = await machine.exec(["bash", "-c", line], { timeoutMs: 180_000, ...opts });
     return { ...r, out: r.stdout + r.stderr, seconds: (Date.now() - started) / 1000 };
+  };
+  /** A steady service, uploaded through the console as the browser's upload does. */
+  const installWorker = async () => {
+    const form = new FormData();
+    form.set("name", "worker");
+    form.set("healthSeconds", "1");
+    form.set("package", new Blob([shellServiceZip("worker", shellBodies.steady("worker"))], { type: "application/zip" }), "worker.zip");
+    expect(await api<string>(`/api/agents/${agentId}/upload`, { body: form })).toContain('"ok":true');
   };
   const installedVersion = () => readFileSync(machine.path("/opt/sysward/VERSION"), "utf8").trim();
   const agentToken = () => readFileSync(machine.path(`${SYSTEM_DATA_DIR}/agent.token`), "utf8");
@@ -128,12 +136,7 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
   }, 240_000);
 
   it("an install through the console's API runs on it", async () => {
-    const form = new FormData();
-    form.set("name", "worker");
-    form.set("healthSeconds", "1");
-    form.set("package", new Blob([shellServiceZip("worker", shellBodies.steady("worker"))], { type: "application/zip" }), "worker.zip");
-    const events = await api<string>(`/api/agents/${agentId}/upload`, { body: form });
-    expect(events).toContain('"ok":true');
+    await installWorker();
     expect((await serviceState("worker"))?.state).toBe("SERVICE_STATE_RUNNING");
   }, 60_000);
 
@@ -200,4 +203,27 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
     expect(purge.code, purge.out).toBe(0);
     expect(existsSync(machine.path(SYSTEM_DATA_DIR))).toBe(false);
   }, 120_000);
+
+  it("as a user with --user: a user unit, lingering, its services user units; uninstall ends them", async () => {
+    await api(`/api/agents/${agentId}`, { method: "DELETE" });
+    const created = await api<{ command: string }>("/api/enrollments", { json: { name: "Fresh host", consoleUrl } });
+    const home = "/home/sw";
+    const run = await paste(`${created.command} --user`, { user: true });
+    expect(run.out).toContain(`in ${home}/.local/opt/sysward (data: ${home}/.local/share/sysward)`);
+    expect(run.code, run.out).toBe(0);
+    expect(readFileSync(machine.path(`${home}/.config/systemd/user/sysward-agent.service`), "utf8")).toContain(`ExecStart=${home}/.local/opt/sysward/bin/sysward-agent`);
+    expect((await machine.exec(["loginctl", "show-user", "sw", "-P", "Linger"])).stdout.trim()).toBe("yes");
+    await waitFor(agentUp, "the console to reach the user's agent", { timeoutMs: 30_000, intervalMs: 500 });
+    expect((await rpc<{ runtime: string }>("AgentInfo")).runtime).toBe("systemd");
+    await installWorker();
+    const userUnit = async () => (await machine.exec(["systemctl", "--user", "is-active", "sysward-worker.service"], { user: true })).stdout.trim();
+    expect(await userUnit()).toBe("active");
+
+    const gone = await paste(`sh ${home}/.local/opt/sysward/install.sh --uninstall --purge --user`, { user: true });
+    expect(gone.code, gone.out).toBe(0);
+    expect(await userUnit()).not.toBe("active");
+    for (const path of [`${home}/.local/opt/sysward`, `${home}/.local/share/sysward`, `${home}/.config/systemd/user/sysward-agent.service`, `${home}/.config/systemd/user/sysward-worker.service`]) {
+      expect(existsSync(machine.path(path)), path).toBe(false);
+    }
+  }, 180_000);
 });
