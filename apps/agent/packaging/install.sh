@@ -17,7 +17,9 @@
 #                      plain-http console, whose answers nobody can vouch for; the console's command
 #                      carries both). Without them: the console's current artifact and its .sha256.
 #   --insecure-http    enrol over plain http (the tokens cross the network unencrypted)
-#   --cacert FILE      trust FILE for the console's https certificate (curl/wget)
+#   --cacert FILE      trust FILE for the console's https certificate (curl/wget only: the agent
+#                      trusts Node's CA list; for a privately signed console also set
+#                      NODE_EXTRA_CA_CERTS=FILE in the agent's agent.env)
 #   --uninstall [--purge]  stop and remove the agent and its services; --purge deletes its data too
 set -eu
 
@@ -84,7 +86,7 @@ if [ "$user_mode" = 1 ]; then
   journal() { journalctl --user -u "$UNIT" -n 30 --no-pager -o cat 2>&1 || true; }
   systemctl show-environment >/dev/null 2>&1 || die "no systemd user manager answers for $(id -un) (XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-unset}): log in with a session (ssh, not su), or ask root for: loginctl enable-linger $(id -un)"
 else
-  [ "$uid" = 0 ] || die "run this as root (pipe it to \`sudo sh -s --\`), or add --user to install for $(id -un) only"
+  [ "$uid" = 0 ] || die "run this as root (sudo sh …), or add --user to install for $(id -un) only"
   prefix=/opt/sysward
   data=/var/lib/sysward
   unit_dir=/etc/systemd/system
