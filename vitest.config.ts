@@ -12,7 +12,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "apps/agent/src/**/*.test.ts", "apps/cli/src/**/*.test.ts", "apps/console/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts", "lab/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "apps/agent/src/**/*.test.ts", "apps/agent/packaging/**/*.test.ts", "apps/cli/src/**/*.test.ts", "apps/console/**/*.test.ts", "bench/**/*.test.ts", "scripts/**/*.test.ts", "lab/**/*.test.ts"],
     // *.lab.test.ts need a real systemd host: they run inside a lab machine (lab/inner-vitest.config.ts).
     exclude: ["**/node_modules/**", "**/.next/**", "**/dist/**", "**/*.lab.test.ts"],
     testTimeout: 30_000,

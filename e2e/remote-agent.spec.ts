@@ -12,14 +12,22 @@ import { answerOn, freePort } from "./support/host-checks";
 import { helloServicePackage } from "./support/package-zips";
 import { RemoteAgent } from "./support/remote-agent";
 
-/** Fills the fleet page's Add machine form and returns the command the page then shows. */
+/**
+ * Fills the fleet page's Add machine form and returns the enroll command the page then shows: these
+ * machines run the agent from the checkout already, so the one under "installed already?" when the
+ * console serves an agent artifact (the only one when it serves none).
+ */
 async function addMachine(page: Page, machine: { name: string; listen: string }): Promise<string> {
   await page.getByTestId("add-machine").click();
   await page.getByTestId("add-machine-name").fill(machine.name);
   await page.getByTestId("add-machine-listen").fill(machine.listen);
   await page.getByTestId("add-machine-submit").click();
   await expect(page.getByTestId("enrollment-command")).toBeVisible();
-  return ((await page.getByTestId("enrollment-command").textContent()) ?? "").trim();
+  const enroll = page.getByTestId("enrollment-enroll-command");
+  if ((await enroll.count()) === 0) return ((await page.getByTestId("enrollment-command").textContent()) ?? "").trim();
+  await page.getByTestId("enrollment-enroll-details").locator("summary").click();
+  await expect(enroll).toBeVisible();
+  return ((await enroll.textContent()) ?? "").trim();
 }
 
 /** The enrollment id of the pending row for `agentId`. */

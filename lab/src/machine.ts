@@ -1,11 +1,12 @@
 // One lab machine: Debian with systemd as PID 1, booted by systemd-nspawn from an overlay of the
 // cached image (so its own writes persist across a reboot and vanish with the machine), in its
 // own network namespace. The checkout is bind-mounted read-only at its host path, the host's node
-// at /usr/local/bin/node, and `/lab` is a writable exchange directory shared with the host.
+// at /usr/local/bin/node (neither on a `bare` machine), and `/lab` is a writable exchange directory
+// shared with the host.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, chownSync, closeSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync, chownSync, closeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { check, run, type CommandResult } from "./command";
 import { ensureImage } from "./image";
@@ -38,6 +39,13 @@ export interface ExecOptions {
 export interface BootOptions {
   /** The machine's hostname (default: its generated name). */
   hostname?: string;
+  /** A fresh server: no node at /usr/local/bin/node and no checkout bound in, only the image. */
+  bare?: boolean;
+  /**
+   * Host tools copied in before the first boot (the image has neither curl nor wget): "curl" is
+   * the host's /usr/bin/curl with the libraries it links that the image lacks (both are bookworm).
+   */
+  tools?: ReadonlyArray<"curl">;
 }
 
 const BOOT_TIMEOUT_MS = 90_000;
@@ -51,6 +59,7 @@ export class LabMachine {
     private readonly record: MachineRecord,
     readonly dir: string,
     private readonly rootfs: string,
+    private readonly bare: boolean,
   ) {}
 
   /** Makes a machine (overlay, network) and boots it. */
@@ -76,9 +85,10 @@ export class LabMachine {
     writeFileSync(join(dir, "root", "etc", "hostname"), `${record.hostname}\n`);
     // As Debian's installer writes it: the image has none, and without it "localhost" does not resolve.
     writeFileSync(join(dir, "root", "etc", "hosts"), `127.0.0.1\tlocalhost\n127.0.1.1\t${record.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+    for (const tool of opts.tools ?? []) await copyToolIn(join(dir, "root"), `/usr/bin/${tool}`);
     record.network = await createNetwork(name, record.index);
     writeRecord(dir, record);
-    const machine = new LabMachine(record, dir, rootfs);
+    const machine = new LabMachine(record, dir, rootfs, opts.bare ?? false);
     await machine.start();
     return machine;
   }
@@ -175,8 +185,7 @@ export class LabMachine {
       `--hostname=${this.record.hostname}`,
       `--network-namespace-path=/run/netns/${this.record.network.netns}`,
       "--console=read-only",
-      "--bind-ro=/usr/bin/node:/usr/local/bin/node",
-      `--bind-ro=${REPO_DIR}:${REPO_DIR}`,
+      ...(this.bare ? [] : ["--bind-ro=/usr/bin/node:/usr/local/bin/node", `--bind-ro=${REPO_DIR}:${REPO_DIR}`]),
       `--bind=${this.exchangeDir}:/lab`,
       "-b",
     ];
@@ -234,6 +243,21 @@ export class LabMachine {
       await sleep(100);
     }
     return true;
+  }
+}
+
+/** Copies a host binary into the machine's root (its overlay) with the shared libraries it needs that the image lacks. */
+async function copyToolIn(root: string, binary: string): Promise<void> {
+  if (!existsSync(binary)) throw new Error(`lab: ${binary} is not installed on the host`);
+  const libs = (await check(["ldd", binary]))
+    .split("\n")
+    .map((line) => /=> (\/\S+)/.exec(line)?.[1])
+    .filter((p): p is string => !!p);
+  for (const file of [binary, ...libs]) {
+    // Into the real directory (/lib is a link to usr/lib on both), under the name the loader asks for.
+    const target = join(root, dirname(realpathSync(file)), basename(file));
+    if (file !== binary && existsSync(target)) continue;
+    copyFileSync(file, target);
   }
 }
 

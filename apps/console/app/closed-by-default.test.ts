@@ -29,7 +29,8 @@ const isWrite = (m: string) => !["GET", "HEAD", "OPTIONS"].includes(m);
 /** Methods that only read. Decided here, not taken from the console's own access table, and any method not listed — one added to the proto later included — is treated as a write. */
 const AGENT_READS = new Set(["AgentInfo", "SystemPerf", "WatchPerf", "PerfHistory", "ListServices", "GetService", "Logs"]);
 
-const PUBLIC = new Set(["GET /api/healthz", "POST /api/auth/login"]);
+/** The agent's install script and artifact are public too: no secret in them (lib/server/downloads/download-routes.ts). */
+const PUBLIC = new Set(["GET /api/healthz", "POST /api/auth/login", "GET /install.sh", "GET /downloads/[file]"]);
 /** Reads only admins may make (users, audit log, enrollments, the console's certificate): a viewer gets 403. */
 const ADMIN_READS = new Set(["GET /api/users", "GET /api/audit", "GET /api/enrollments", "GET /api/pki/console-certificate"]);
 /** Writes any signed-in user may make: logging out, and making or revoking their OWN API tokens (someone else's is 404 to a viewer: token-routes.test.ts). */
@@ -155,7 +156,7 @@ beforeAll(async () => {
   secrets.push("bystander password");
   const tok = createToken(adminId, "bystander token");
   secrets.push(tok.token);
-  Object.assign(sample, { agentId: "local", id: String(bystander.id) });
+  Object.assign(sample, { agentId: "local", id: String(bystander.id), file: "sysward-agent-linux-x64.sha256" });
   const gone = await createUser({ username: "gone", password: "gone user password", role: "admin" });
   secrets.push("gone user password");
   deletedUsersSession = session(gone.id);

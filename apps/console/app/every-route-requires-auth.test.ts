@@ -20,6 +20,7 @@ const SAMPLE_PARAMS: Record<string, string | string[]> = {
   agentId: "local",
   id: "1",
   method: ["sysward.agent.v1.AgentService", "ListServices"],
+  file: "sysward-agent-linux-x64.sha256",
 };
 
 function urlAndParams(file: string): { url: string; params: Record<string, string | string[]> } {
@@ -50,6 +51,10 @@ const PUBLIC_ROUTES: Record<string, number> = {
   // An enrolled agent fetching its CRL or renewing: its credential is its certificate and a fresh
   // signature by that certificate's key, so without them (or with a session or token) it is 401.
   "POST /api/pki/agent-credentials": 401,
+  // What a machine with no credential yet downloads: the install script and the agent artifact hold
+  // no secret (lib/server/downloads/download-routes.ts). 404 here: the test env serves no artifact.
+  "GET /install.sh": 404,
+  "GET /downloads/sysward-agent-linux-x64.sha256": 404,
 };
 const LOGIN = "POST /api/auth/login";
 const PUBLIC_PAGES = new Set(["/login"]);
@@ -65,7 +70,7 @@ describe("every route handler", () => {
   });
 
   for (const { file, url, params } of cases) {
-    it(`${file} answers 401 without a valid session or token (only healthz, login, enroll and agent-credentials are open)`, async () => {
+    it(`${file} answers 401 without a valid session or token (only healthz, login, enroll, agent-credentials and the agent's downloads are open)`, async () => {
       const mod = (await import(/* @vite-ignore */ `./${file.replace(/\.ts$/, "")}`)) as Record<string, unknown>;
       const methods = HTTP_METHODS.filter((m) => typeof mod[m] === "function");
       expect(methods.length, `${file} exports no HTTP method`).toBeGreaterThan(0);

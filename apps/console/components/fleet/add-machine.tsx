@@ -45,8 +45,8 @@ export function AddMachine({ heading, agentIds, pending }: { heading: ReactNode;
             <div>
               <h2 id="add-machine-title">Add a machine</h2>
               <p className="muted">
-                The new machine runs a Sysward agent. It gets a one-time command that enrols it: its agent proves who it is,
-                gets a certificate from this console and listens for it over mutual TLS.
+                One command, pasted on the new machine, installs the Sysward agent this console serves and enrols it: its agent
+                proves who it is, gets a certificate from this console and listens for it over mutual TLS.
               </p>
             </div>
           </div>

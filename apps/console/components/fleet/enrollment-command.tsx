@@ -20,20 +20,9 @@ const PROGRESS: Record<EnrollmentProgress, [PillTone, string]> = {
 
 /** Step 2, for the person at the new machine: the exact command (token inside, shown this once). */
 export function EnrollmentCommand({ created, progress, onDone }: { created: CreatedEnrollment; progress: EnrollmentProgress; onDone(): void }) {
-  const [copied, setCopied] = useState(false);
   const [copyError, setCopyError] = useState<string | null>(null);
   const { enrollment } = created;
   const [tone, label] = PROGRESS[progress];
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(created.command);
-      setCopied(true);
-      setCopyError(null);
-    } catch {
-      setCopyError("Copying failed (the clipboard needs HTTPS or localhost); select the command and copy it by hand.");
-    }
-  }
 
   return (
     <div className="stack" data-testid="enrollment-created">
@@ -44,18 +33,29 @@ export function EnrollmentCommand({ created, progress, onDone }: { created: Crea
       {copyError ? <ErrorNotice message={copyError} testId="enrollment-copy-error" /> : null}
       <div className={styles.step}>
         <h3>On the new machine</h3>
-        <p className="muted">
-          In its Sysward checkout (with the agent built), using the same <code>SYSWARD_DATA_DIR</code> as its agent, run:
-        </p>
-        <div className={styles.commandRow}>
-          <pre className={styles.command} data-testid="enrollment-command">
-            {created.command}
-          </pre>
-          <Button onClick={copy} data-testid="enrollment-copy">
-            {copied ? "Copied" : "Copy"}
-          </Button>
-        </div>
-        <p className="muted">Then restart the agent there. It appears in the fleet as soon as it has enrolled.</p>
+        {created.agentArtifact ? (
+          <p className="muted">
+            Linux x64 with systemd and curl, nothing else: as root, paste this. It downloads the agent ({created.agentArtifact.version}, with its own
+            Node) from this console, checks its SHA-256, installs it in <code>/opt/sysward</code>, enrols it and starts it as a system service. To
+            run it as one user instead (a user service, <code>~/.local/opt/sysward</code>), paste it as that user with <code>--user</code> added.
+          </p>
+        ) : (
+          <Notice tone="warn" testId="enrollment-no-artifact">
+            This console serves no agent to install (<code>npm run package</code> builds it). On a machine whose agent runs from a Sysward checkout,
+            with the same <code>SYSWARD_DATA_DIR</code> as that agent, run this, then restart the agent:
+          </Notice>
+        )}
+        <CommandBox command={created.command} testId="enrollment-command" copyTestId="enrollment-copy" onCopyError={setCopyError} />
+        {created.agentArtifact ? (
+          <details data-testid="enrollment-enroll-details">
+            <summary className="muted">Its agent is installed already (a checkout, or by hand)?</summary>
+            <p className="muted">
+              With the same <code>SYSWARD_DATA_DIR</code> as that agent, run this instead, then restart the agent:
+            </p>
+            <CommandBox command={created.enrollCommand} testId="enrollment-enroll-command" copyTestId="enrollment-enroll-copy" onCopyError={setCopyError} />
+          </details>
+        ) : null}
+        <p className="muted">It appears in the fleet as soon as it has enrolled and this console reaches it.</p>
       </div>
       <dl className="facts-list">
         <dt>Machine</dt>
@@ -83,6 +83,32 @@ export function EnrollmentCommand({ created, progress, onDone }: { created: Crea
           Done
         </Button>
       </div>
+    </div>
+  );
+}
+
+/** A command to paste, with a Copy button. */
+function CommandBox({ command, testId, copyTestId, onCopyError }: { command: string; testId: string; copyTestId: string; onCopyError(message: string | null): void }) {
+  const [copied, setCopied] = useState(false);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(command);
+      setCopied(true);
+      onCopyError(null);
+    } catch {
+      onCopyError("Copying failed (the clipboard needs HTTPS or localhost); select the command and copy it by hand.");
+    }
+  }
+
+  return (
+    <div className={styles.commandRow}>
+      <pre className={styles.command} data-testid={testId}>
+        {command}
+      </pre>
+      <Button onClick={copy} data-testid={copyTestId}>
+        {copied ? "Copied" : "Copy"}
+      </Button>
     </div>
   );
 }

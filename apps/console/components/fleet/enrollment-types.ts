@@ -1,10 +1,15 @@
 // The shapes of /api/enrollments answers, as the fleet page's enrollment components use them.
 
-/** POST /api/enrollments → 201: the token is in `command` and `token`, and nowhere else, ever. */
+/** POST /api/enrollments → 201: the token is in `command`, `enrollCommand` and `token`, and nowhere else, ever. */
 export interface CreatedEnrollment {
   enrollment: { id: number; agentId: string; name: string; expiresAt: string };
   token: string;
+  /** The one command for the new machine: installs the agent this console serves and enrols it (`enrollCommand` when it serves none). */
   command: string;
+  /** `sysward-agent enroll …` for a machine whose agent runs already (a checkout). */
+  enrollCommand: string;
+  /** What `command` installs; null: this console serves no agent artifact. */
+  agentArtifact: { version: string; sha256: string } | null;
   caSha256: string;
 }
 

@@ -36,6 +36,8 @@ export interface ConsoleConfig {
   logLevel: string;
   /** SYSWARD_CONSOLE_LOG_FILE: append JSON logs to this file instead of stderr. */
   logFile: string | undefined;
+  /** SYSWARD_AGENT_ARTIFACT_DIR: the agent artifact the console serves (`npm run package`'s output dir). */
+  agentArtifactDir: string;
 }
 
 class ConfigError extends Error {}
@@ -92,6 +94,8 @@ function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
     crlDays: Math.ceil(positiveNumber(env, "SYSWARD_CRL_DAYS", 7)),
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     logFile: env.SYSWARD_CONSOLE_LOG_FILE || undefined,
+    // The console runs from apps/console (npm start, scripts/start.mjs): the checkout's own package.
+    agentArtifactDir: resolve(/*turbopackIgnore: true*/ env.SYSWARD_AGENT_ARTIFACT_DIR || join(process.cwd(), "..", "agent", "dist", "artifact")),
   };
 }
 

@@ -34,7 +34,8 @@ export interface ConsoleProcess {
   kill(): Promise<void>;
 }
 
-export async function startConsole(distDir: string, agentDataDir: string, extraEnv: Record<string, string> = {}): Promise<ConsoleProcess> {
+/** `env`: more of the console's settings (e.g. SYSWARD_AGENT_ARTIFACT_DIR). */
+export async function startConsole(distDir: string, agentDataDir: string, env: Record<string, string> = {}): Promise<ConsoleProcess> {
   const port = await freePort();
   const consoleDataDir = mkdtempSync(join(tmpdir(), "sysward-console-"));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
@@ -50,7 +51,7 @@ export async function startConsole(distDir: string, agentDataDir: string, extraE
       SYSWARD_DATA_DIR: agentDataDir,
       SYSWARD_CONSOLE_DATA_DIR: consoleDataDir,
       SYSWARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      ...extraEnv,
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

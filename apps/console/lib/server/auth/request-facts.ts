@@ -18,6 +18,11 @@ export function requestProtocol(req: NextRequest): "http" | "https" {
   return proto === "https" ? "https" : "http";
 }
 
+/** This console's origin as the request reached it (a forwarded Host first): the URL to give other machines. */
+export function requestOrigin(req: NextRequest): string {
+  return `${requestProtocol(req)}://${req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || req.nextUrl.host}`;
+}
+
 export function wantsSecureCookie(req: NextRequest): boolean {
   const mode = getConfig().secureCookies;
   return mode === "always" || (mode === "auto" && requestProtocol(req) === "https");

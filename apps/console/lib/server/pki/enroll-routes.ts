@@ -11,7 +11,7 @@ import { z } from "zod";
 import { enrollProofMessage } from "@sysward/contract";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
-import { clientAddress, requestProtocol } from "../auth/request-facts";
+import { clientAddress, requestOrigin, requestProtocol } from "../auth/request-facts";
 import { AGENT_ID, alreadyAtAddress, getAgentRecord, LOCAL_AGENT_ID, registerAgent } from "../agents/registry";
 import { errorResponse, HttpError, jsonError } from "../http-errors";
 import { getLogger } from "../log";
@@ -24,10 +24,10 @@ import { claimEnrollment, createEnrollment, pendingEnrollments, releaseEnrollmen
 import { httpsAddress, parseHostPort } from "./host-port";
 import { AGENT_CERT_DAYS, issueCertificate } from "./issue-certificate";
 import { smallJsonBody } from "./small-json-body";
+import { currentArtifact } from "../downloads/agent-artifact";
+import { checkoutEnrollCommand, installCommand } from "../downloads/install-command";
 
 const DEFAULT_TTL_MINUTES = 60;
-/** How the agent is started on a machine with a Sysward checkout (see the root README). */
-const AGENT_COMMAND = "node apps/agent/dist/agent.mjs";
 
 /** "Web server 1" → "web-server-1". */
 function idFromName(name: string): string {
@@ -59,13 +59,25 @@ export async function handleCreateEnrollment(req: NextRequest): Promise<Response
       if (typeof hp === "string") throw new HttpError(400, `listen: ${hp}`);
     }
     const ca = await ensureConsoleCa();
-    const consoleUrl = body.consoleUrl ? new URL(body.consoleUrl).origin : `${requestProtocol(req)}://${req.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || req.headers.get("host") || req.nextUrl.host}`;
+    const consoleUrl = body.consoleUrl ? new URL(body.consoleUrl).origin : requestOrigin(req);
     const ttlMs = (body.expiresInMinutes ?? DEFAULT_TTL_MINUTES) * 60_000;
     const { token, enrollment } = createEnrollment({ agentId, name: body.name, createdBy: auth.user.id, ttlMs });
-    const command = `${AGENT_COMMAND} enroll ${consoleUrl} ${token} --listen ${body.listen ?? "<address-of-this-machine>:7443"} --ca-sha256 ${ca.caSha256}`;
+    // The one command for a bare host when this console serves the agent; else (and always, for a
+    // host that runs an agent already) the agent's own `enroll`.
+    const enrolling = { token, caSha256: ca.caSha256, ...(body.listen ? { listen: body.listen } : {}) };
+    const artifact = await currentArtifact();
+    const enrollCommand = checkoutEnrollCommand(consoleUrl, enrolling);
+    const command = artifact ? installCommand(consoleUrl, artifact, enrolling) : enrollCommand;
     audit({ actor: auth.user, address: auth.address, action: "enrollment.create", target: agentId, result: "ok", detail: `#${enrollment.id} "${body.name}", expires ${new Date(enrollment.expiresAt).toISOString()}` });
     return Response.json(
-      { enrollment: { id: enrollment.id, agentId, name: body.name, expiresAt: new Date(enrollment.expiresAt).toISOString() }, token, command, caSha256: ca.caSha256 },
+      {
+        enrollment: { id: enrollment.id, agentId, name: body.name, expiresAt: new Date(enrollment.expiresAt).toISOString() },
+        token,
+        command,
+        enrollCommand,
+        agentArtifact: artifact ? { version: artifact.version, sha256: artifact.sha256 } : null,
+        caSha256: ca.caSha256,
+      },
       { status: 201, headers: { "cache-control": "no-store" } },
     );
   } catch (err) {

@@ -33,6 +33,8 @@ export function setupConsoleTestEnv(env: Record<string, string> = {}): ConsoleTe
     SYSWARD_DATA_DIR: agentDataDir,
     SYSWARD_CONSOLE_LOG_FILE: logFile,
     SYSWARD_LOG_LEVEL: "debug",
+    // None unless a test makes one: never the checkout's own `npm run package` output.
+    SYSWARD_AGENT_ARTIFACT_DIR: join(root, "artifact"),
     ...env,
   });
   const agents: TestAgent[] = [];
