@@ -11,7 +11,7 @@ import { z } from "zod";
 import { enrollProofMessage } from "@sysward/contract";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
-import { clientAddress, requestOrigin, requestProtocol } from "../auth/request-facts";
+import { clientAddress, requestOrigin } from "../auth/request-facts";
 import { AGENT_ID, alreadyAtAddress, getAgentRecord, LOCAL_AGENT_ID, registerAgent } from "../agents/registry";
 import { errorResponse, HttpError, jsonError } from "../http-errors";
 import { getLogger } from "../log";
