@@ -1,6 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StartLimit } from "../start-limit";
 import { describeRuntimeConformance } from "../testing/runtime-conformance";
@@ -125,6 +126,10 @@ describe.skipIf(!detection.available)(`systemd (${mode} units) sandbox: a servic
       expect(results.get(label), `the probe's answer to "${label}"`).toBe(expected);
     });
   }
+
+  it("has its unit file readable by the service manager alone (a manifest's env may hold secrets)", () => {
+    expect(statSync(join(rt.unitDir, `sysward-${name}.service`)).mode & 0o777).toBe(0o600);
+  });
 
   it(mode === "system" ? "runs under its own uid" : "runs as the agent's user", () => {
     expect(id).toBe(String(mode === "system" ? 60_090 : process.getuid?.()));

@@ -57,7 +57,8 @@ export class SystemdRuntime implements Runtime {
   readonly isolation: RuntimeIsolation;
   readonly mode: ManagerMode;
 
-  private readonly unitDir: string;
+  /** Where its unit files are written. */
+  readonly unitDir: string;
   private readonly systemctl: Systemctl;
   private readonly render: RenderOptions;
   private readonly ops = new KeyedSerializer();
@@ -232,9 +233,12 @@ export class SystemdRuntime implements Runtime {
   }
 
   private async install(name: string, text: string): Promise<void> {
-    await mkdir(this.unitDir, { recursive: true });
+    // A manifest's env (Environment= lines) may hold secrets: the unit is for the manager alone.
+    // A user's unit dir is made private too; /etc/systemd/system keeps the system's own mode.
+    await mkdir(this.unitDir, { recursive: true, ...(this.mode === "user" ? { mode: 0o700 } : {}) });
     const tmp = `${this.unitPath(name)}.tmp`;
-    await writeFile(tmp, text, { mode: 0o644 });
+    await rm(tmp, { force: true });
+    await writeFile(tmp, text, { mode: 0o600 });
     await rename(tmp, this.unitPath(name));
     await this.systemctl.check(["daemon-reload"]);
   }
