@@ -6,8 +6,8 @@ import { NextResponse, type NextRequest } from "next/server";
 import { SESSION_COOKIE } from "./lib/shared/session-cookie";
 
 const PUBLIC_PAGES = new Set(["/login"]);
-/** Route handlers outside /api that answer 401 themselves. */
-const ROUTE_HANDLER = /^\/agents\/[^/]+\/(debug\/vars|metrics)$/;
+/** Route handlers outside /api that answer for themselves (401, or open: the agent's downloads). */
+const ROUTE_HANDLER = /^\/agents\/[^/]+\/(debug\/vars|metrics)$|^\/downloads\/[^/]+$|^\/install\.sh$/;
 const STATIC_FILE = /\.[A-Za-z0-9]+$/;
 
 export function proxy(req: NextRequest): NextResponse {

@@ -131,9 +131,11 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
     expect((await machine.exec(["systemctl", "is-enabled", "sysward-agent.service"])).stdout.trim()).toBe("enabled");
 
     await waitFor(agentUp, "the console to reach the new agent", { timeoutMs: 30_000, intervalMs: 500 });
-    const info = await rpc<{ hostname: string; runtime: string }>("AgentInfo");
+    const info = await rpc<{ hostname: string; runtime: string; isolation?: { sandboxed?: boolean; separateUsers?: boolean } }>("AgentInfo");
     expect(info.hostname).toBe("fresh-host");
-    expect(info.runtime).toBe("supervisor");
+    // Root on a host where systemd runs: system units, each service under a uid of its own.
+    expect(info.runtime).toBe("systemd");
+    expect(info.isolation).toMatchObject({ sandboxed: true, separateUsers: true });
   }, 240_000);
 
   it("an install through the console's API runs on it", async () => {

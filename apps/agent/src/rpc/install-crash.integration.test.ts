@@ -43,7 +43,8 @@ describe("kill -9 of the agent during an install", () => {
     expect(new Set(CASES.map((c) => c.phase))).toEqual(new Set(INSTALL_CRASH_POINTS));
   });
 
-  it.for(CASES)("at phase $phase (first install: $first) leaves $survivor running after a restart", async (c, { expect, onTestFinished }) => {
+  // Two agent starts and a kill: ~10 s alone, up to 3× that on a busy 2-core machine.
+  it.for(CASES)("at phase $phase (first install: $first) leaves $survivor running after a restart", { timeout: 60_000 }, async (c, { expect, onTestFinished }) => {
     const { dataDir, packagesDir, start } = agentGenerations(onTestFinished, "sysward-crash-");
 
     let oldId: string | undefined;
