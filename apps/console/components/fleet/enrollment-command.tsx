@@ -7,6 +7,7 @@ import { LocalTime } from "../ui/local-time";
 import { StatusPill, type PillTone } from "../ui/status-pill";
 import styles from "./add-machine.module.css";
 import type { CreatedEnrollment } from "./enrollment-types";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 /** Where the new machine is: still to run the command, in the fleet, or its token gone unused. */
 export type EnrollmentProgress = "waiting" | "enrolled" | "expired" | "cancelled";
@@ -51,7 +52,7 @@ export function EnrollmentCommand({ created, progress, onDone }: { created: Crea
           <pre className={styles.command} data-testid="enrollment-command">
             {created.command}
           </pre>
-          <Button onClick={copy} data-testid="enrollment-copy">
+          <Button onClick={asyncHandler(copy)} data-testid="enrollment-copy">
             {copied ? "Copied" : "Copy"}
           </Button>
         </div>
