@@ -30,6 +30,8 @@ const nextConfig: NextConfig = {
   // The workspace packages are TypeScript source.
   transpilePackages: ["@sysward/proto", "@sysward/contract"],
   poweredByHeader: false,
+  // tsconfig.json also covers the tests (for the editor and lint); the build checks the app alone.
+  typescript: { tsconfigPath: "tsconfig.build.json" },
   // On every answer: pages, route handlers (the /rpc proxy included) and static files.
   async headers() {
     return [

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-// @ts-expect-error -- a plain .mjs module of the packaging script, without types
 import { artifactFileName, artifactVersion, artifactWrapper, runtimeClosure, sha256Line } from "./artifact.mjs";
 
 type Pkg = { dir: string; version: string; dependencies?: Record<string, string> };

@@ -16,7 +16,7 @@ const fds = () => readdirSync("/proc/self/fd").length;
 it("reads an honest archive and closes its fd with the ZipFile", async () => {
   writeFileSync(join(dir, "a.zip"), buildZip([{ name: "a", data: "hello" }]));
   const before = fds();
-  const zip = await openZipBounded(join(dir, "a.zip"), { lazyEntries: true, autoClose: false });
+  const { zip } = await openZipBounded(join(dir, "a.zip"), { lazyEntries: true, autoClose: false });
   expect(zip.entryCount).toBe(1);
   const entry = (await zip.eachEntry().next()).value!;
   const chunks: Buffer[] = [];
@@ -41,7 +41,7 @@ it("reads a central directory bigger than its read-ahead window entry by entry, 
   // ~3 000 entries with long names: a ~0.5 MB directory, read in 256 KiB windows.
   const entries = Array.from({ length: 3000 }, (_, i) => ({ name: `d${i % 7}/${"n".repeat(90)}${i}`, data: `entry ${i}` }));
   writeFileSync(join(dir, "many.zip"), buildZip(entries));
-  const zip = await openZipBounded(join(dir, "many.zip"), { lazyEntries: true, autoClose: false });
+  const { zip } = await openZipBounded(join(dir, "many.zip"), { lazyEntries: true, autoClose: false });
   const names: string[] = [];
   for await (const e of zip.eachEntry()) names.push(e.fileName);
   zip.close();

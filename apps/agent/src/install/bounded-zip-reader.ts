@@ -3,9 +3,12 @@
 // an offset above 2^53, and fs.read then throws a RangeError inside an I/O callback, where no
 // caller can catch it: the agent process died on one crafted upload (found by the ZIP fuzzer,
 // apps/agent/src/reliability/). Here such a read fails like any other damaged archive.
+// The reader shows yauzl only the archive itself (zip-framing.ts): a prefix before it, trailing
+// bytes after it and a comment length off by one are what yauzl alone would refuse.
 import { close, fstat, open, read } from "node:fs";
 import { PassThrough, Readable } from "node:stream";
 import yauzl, { type Options, type ZipFile } from "yauzl";
+import { frameArchive, type ArchiveFraming } from "./zip-framing";
 
 // Readable's default 16 KiB made extraction one thread-pool round trip per 16 KiB (bench/FINDINGS.md).
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -38,12 +41,16 @@ class RangeReadStream extends Readable {
   }
 }
 
+/** The archive's bytes [framing.start, framing.end) of the file, as positions from 0. */
 class BoundedFileReader extends yauzl.RandomAccessReader {
+  private readonly size: number;
+
   constructor(
     private readonly fd: number,
-    private readonly size: number,
+    private readonly framing: ArchiveFraming,
   ) {
     super();
+    this.size = framing.end - framing.start;
   }
 
   private outside(start: number, end: number): Error | undefined {
@@ -58,7 +65,7 @@ class BoundedFileReader extends yauzl.RandomAccessReader {
       process.nextTick(() => failed.destroy(err));
       return failed;
     }
-    return new RangeReadStream(this.fd, start, end);
+    return new RangeReadStream(this.fd, this.framing.start + start, this.framing.start + end);
   }
 
   /** The last window read for small reads: yauzl reads every central-directory entry in two small reads. */
@@ -68,8 +75,13 @@ class BoundedFileReader extends yauzl.RandomAccessReader {
     const err = this.outside(position, position + length);
     if (err) return void setImmediate(() => callback(err));
     // yauzl reads the byte count too (the types leave it out): fewer bytes than asked is "unexpected EOF".
-    const done = callback as (err: Error | null, bytesRead?: number) => void;
-    if (length > SMALL_READ_BYTES) return void read(this.fd, buffer, offset, length, position, (e, bytesRead) => done(e, bytesRead));
+    const callerDone = callback as (err: Error | null, bytesRead?: number) => void;
+    const done = (e: Error | null, bytesRead?: number) => {
+      if (!e && bytesRead) this.patchCommentLength(buffer, offset, position, bytesRead);
+      callerDone(e, bytesRead);
+    };
+    const fileAt = this.framing.start + position;
+    if (length > SMALL_READ_BYTES) return void read(this.fd, buffer, offset, length, fileAt, (e, bytesRead) => done(e, bytesRead));
     // Small reads are served from a window read ahead (the file does not change while it is open):
     // one thread-pool round trip per 256 KiB of directory instead of two per entry.
     const w = this.window;
@@ -78,7 +90,7 @@ class BoundedFileReader extends yauzl.RandomAccessReader {
       return void setImmediate(() => done(null, length));
     }
     const data = Buffer.allocUnsafe(Math.min(READ_AHEAD_BYTES, this.size - position));
-    read(this.fd, data, 0, data.length, position, (e, bytesRead) => {
+    read(this.fd, data, 0, data.length, fileAt, (e, bytesRead) => {
       if (e) return done(e);
       const got = data.subarray(0, bytesRead);
       this.window = { start: position, data: got };
@@ -88,20 +100,49 @@ class BoundedFileReader extends yauzl.RandomAccessReader {
     });
   }
 
+  /** A comment the file cuts short: its length field reads as what is there, as Python takes it. */
+  private patchCommentLength(buffer: Buffer, offset: number, position: number, bytesRead: number): void {
+    const patch = this.framing.commentLength;
+    if (!patch) return;
+    const field = Buffer.alloc(2);
+    field.writeUInt16LE(patch.value, 0);
+    for (let i = 0; i < 2; i++) {
+      const at = patch.at - this.framing.start + i - position;
+      if (at >= 0 && at < bytesRead) buffer[offset + at] = field[i]!;
+    }
+  }
+
   override close(callback: (err: Error | null) => void): void {
     close(this.fd, callback);
   }
 }
 
-/** yauzl.openPromise, with every read checked against the file's size. */
-export async function openZipBounded(path: string, options: Options): Promise<ZipFile> {
+/** A ZipFile over the archive within the file, and where in the file that archive lies. */
+export interface BoundedZip {
+  zip: ZipFile;
+  framing: ArchiveFraming;
+}
+
+/**
+ * yauzl.openPromise over the archive zip-framing.ts finds in the file (refusing, as a
+ * DomainError, one it cannot place), with every read checked against the archive's size.
+ */
+export async function openZipBounded(path: string, options: Options): Promise<BoundedZip> {
   const fd = await new Promise<number>((resolve, reject) => open(path, "r", (err, n) => (err ? reject(err) : resolve(n))));
   try {
     const size = await new Promise<number>((resolve, reject) => fstat(fd, (err, st) => (err ? reject(err) : resolve(st.size))));
-    return await yauzl.fromRandomAccessReaderPromise(new BoundedFileReader(fd, size), size, options);
+    const framing = await frameArchive((position, length) => readAt(fd, position, length), size);
+    const zip = await yauzl.fromRandomAccessReaderPromise(new BoundedFileReader(fd, framing), framing.end - framing.start, options);
+    return { zip, framing };
   } catch (err) {
     // No ZipFile took the reader over: the fd is still ours to close.
     close(fd, () => {});
     throw err;
   }
+}
+
+function readAt(fd: number, position: number, length: number): Promise<Buffer> {
+  if (length === 0) return Promise.resolve(Buffer.alloc(0));
+  const buf = Buffer.alloc(length);
+  return new Promise((resolve, reject) => read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(buf.subarray(0, n)))));
 }

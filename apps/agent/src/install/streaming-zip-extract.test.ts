@@ -8,6 +8,7 @@ import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StreamingZipExtractor } from "./streaming-zip-extract";
 import { buildZip, hideFromCentralDirectory, type ZipEntrySpec } from "./testing/zip-builder";
+import { endRecordOf, SFX_STUB, withCommentLength } from "./testing/zip-framings";
 import { DEFAULT_EXTRACT_LIMITS, extractZip, verifyStreamed, type ExtractLimits, type StreamedEntry } from "./zip-verify-extract";
 
 let work: string;
@@ -39,6 +40,16 @@ function centralHeaderOf(zip: Buffer, name: string): number {
 }
 
 const adopt = (streamed: ReadonlyMap<number, StreamedEntry>) => verifyStreamed({ zipPath, dir: dest, streamed });
+
+let freshCount = 0;
+/** extractZip of the uploaded file (or of `zip`) into a new directory, for comparison. */
+async function extractFresh(label: string, zip?: Buffer): Promise<string> {
+  const dir = join(work, `fresh-${++freshCount}-${label.replace(/\W+/g, "-")}`);
+  const from = zip ? join(work, `${label.replace(/\W+/g, "-")}.zip`) : zipPath;
+  if (zip) writeFileSync(from, zip);
+  await extractZip(from, dir);
+  return dir;
+}
 
 function tree(d: string): string[] {
   const out: string[] = [];
@@ -155,6 +166,43 @@ describe("streaming extraction, then adoption by the central-directory check", (
       if (refusedFromScratch) await expect(fresh, field).rejects.toThrow(/lib\/deep\/big\.txt/);
       else expect((await fresh).files.has("lib/deep/big.txt"), field).toBe(true);
     }
+  });
+
+  it("is adopted when bytes follow the end record or its comment length is off by one (the directory check reads them as Python does)", async () => {
+    const withComment = buildZip(honest, { comment: "built by ci" });
+    for (const [label, zip] of [
+      ["trailing bytes", Buffer.concat([buildZip(honest), Buffer.alloc(1000)])],
+      ["comment length one too long", withCommentLength(withComment, 12)],
+      ["comment length one too short", withCommentLength(withComment, 10)],
+    ] as const) {
+      rmSync(dest, { recursive: true, force: true });
+      const { entries, why } = await stream(zip, 4096);
+      expect(why, label).toBeUndefined();
+      const verdict = await adopt(entries!);
+      expect(verdict.adopted, label).toBe(true);
+      expect(tree(dest), label).toEqual(tree(await extractFresh(label)));
+    }
+  });
+
+  it("gives up on a stub in front of the archive, which then extracts from scratch", async () => {
+    const { entries, why } = await stream(Buffer.concat([SFX_STUB, buildZip(honest)]), 4096);
+    expect(entries).toBeUndefined();
+    expect(why).toMatch(/no local header at byte 0/);
+    expect((await extractZip(zipPath, join(work, "fresh"))).files).toEqual(new Set(["svc", "conf/app.json", "lib/deep/big.txt", "empty"]));
+  });
+
+  it("does not adopt entries streamed from before the archive's start, though they sit at the offsets its directory names", async () => {
+    // The same entries' local records, an end-record signature (where streaming stops), then the
+    // archive itself: its offsets count from its own start, which zip-framing finds after them.
+    const zip = buildZip(honest);
+    const copies = zip.subarray(0, zip.readUInt32LE(endRecordOf(zip) + 16));
+    const stop = Buffer.alloc(22);
+    stop.writeUInt32LE(0x06054b50, 0);
+    const { entries, why } = await stream(Buffer.concat([copies, stop, zip]), 4096);
+    expect(why).toBeUndefined();
+    expect(entries!.size).toBe(honest.length);
+    expect(await adopt(entries!)).toEqual({ adopted: false, reason: '"svc": not streamed' });
+    expect(tree(await extractFresh("after the copies"))).toEqual(tree(await extractFresh("honest", zip)));
   });
 
   it("writes nothing after abort() resolves", async () => {

@@ -106,7 +106,7 @@ export class StreamingZipExtractor {
     this.queue.push(chunk);
     this.queued += chunk.byteLength;
     this.pumping ??= this.pump();
-    while (this.queued > QUEUE_BYTES && this.pumping) await this.queueDrained();
+    while (this.queued > QUEUE_BYTES && this.pumping !== undefined) await this.queueDrained();
   }
 
   private queue: Uint8Array[] = [];

@@ -10,7 +10,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32, createInflateRaw } from "node:zlib";
 import yauzl, { type Entry, type ZipFile } from "yauzl";
-import { openZipBounded } from "./bounded-zip-reader";
+import { openZipBounded, type BoundedZip } from "./bounded-zip-reader";
 import { normaliseEntryPath, showEntryName } from "./entry-path";
 
 export interface ExtractLimits {
@@ -112,25 +112,29 @@ export async function extractZip(
 export async function verifyStreamed(o: VerifyStreamedOptions): Promise<StreamedVerdict> {
   const root = resolve(o.dir);
   const adopted = new Set<number>();
-  const streamedAt = (e: Entry) => o.streamed.get(e.relativeOffsetOfLocalHeader);
+  // Streamed entries are keyed by their place in the file; the directory's offsets count from the
+  // archive's start, which a prefix moves (zip-framing.ts). Entries streamed from before it
+  // (another archive in front) then match none and are "not in the central directory".
+  const fileOffset = (e: Entry, ctx: WalkContext) => ctx.archiveStart + e.relativeOffsetOfLocalHeader;
+  const streamedAt = (e: Entry, ctx: WalkContext) => o.streamed.get(fileOffset(e, ctx));
   const walked = walkArchive(o.zipPath, root, o.limits ?? DEFAULT_EXTRACT_LIMITS, o.signal, {
     // A streamed entry's local header was read as it arrived; any other is read here.
     localHeader: async (entry, ctx, fail) => {
-      const s = streamedAt(entry);
+      const s = streamedAt(entry, ctx);
       if (!s) return checkLocalHeader(ctx.zip, entry, fail);
       return s.nameRaw.equals(entry.fileNameRaw) ? undefined : "the local header names a different file";
     },
-    dir: (entry, rel) => {
-      const s = streamedAt(entry);
+    dir: (entry, rel, ctx) => {
+      const s = streamedAt(entry, ctx);
       if (!s) return undefined;
       if (!(s.isDir && s.rel === rel)) return "streamed as something else";
-      adopted.add(entry.relativeOffsetOfLocalHeader);
+      adopted.add(fileOffset(entry, ctx));
       return undefined;
     },
     file: async (f, ctx) => {
-      const why = streamedMismatch(streamedAt(f.entry), f.entry, f.rel);
+      const why = streamedMismatch(streamedAt(f.entry, ctx), f.entry, f.rel);
       if (why) return why;
-      adopted.add(f.entry.relativeOffsetOfLocalHeader);
+      adopted.add(fileOffset(f.entry, ctx));
       if (f.fileMode !== STREAMED_FILE_MODE) await chmod(f.target, f.fileMode);
       ctx.written.total += f.entry.uncompressedSize;
       return undefined;
@@ -171,6 +175,8 @@ export function streamedMismatch(s: StreamedEntry | undefined, entry: Pick<Entry
 
 interface WalkContext {
   zip: ZipFile;
+  /** Where the archive starts in the file (after a prefix); its offsets count from here. */
+  archiveStart: number;
   pool: ExtractionPool;
   written: { total: number };
   /** The entry's place in the directory: the earliest failing entry's error is reported. */
@@ -188,7 +194,7 @@ interface FileVisit {
 /** What extractZip and verifyStreamed do with each entry that passed the checks; a string stops the walk. */
 interface EntryVisitor {
   localHeader(entry: Entry, ctx: WalkContext, fail: (why: string) => Error): Promise<string | undefined>;
-  dir(entry: Entry, rel: string): string | undefined;
+  dir(entry: Entry, rel: string, ctx: WalkContext): string | undefined;
   file(f: FileVisit, ctx: WalkContext): Promise<string | undefined>;
   end(): string | undefined;
 }
@@ -215,9 +221,9 @@ async function walkArchive(
   signal: AbortSignal | undefined,
   visit: EntryVisitor,
 ): Promise<{ pkg: ExtractedPackage; mismatch?: string }> {
-  let zip: ZipFile;
+  let opened: BoundedZip;
   try {
-    zip = await openZipBounded(zipPath, {
+    opened = await openZipBounded(zipPath, {
       lazyEntries: true,
       autoClose: false,
       // We decode and judge names ourselves so every refusal has the same shape.
@@ -226,8 +232,10 @@ async function walkArchive(
       strictFileNames: true,
     });
   } catch (err) {
+    if (err instanceof DomainError) throw err;
     throw refuse(`package is not a valid ZIP archive (${messageOf(err)})`);
   }
+  const { zip } = opened;
   try {
     if (zip.entryCount === 0) throw refuse("package is empty: the ZIP has no entries");
     if (zip.entryCount > limits.maxEntries) {
@@ -237,7 +245,7 @@ async function walkArchive(
     const seen = new Set<string>();
     let declaredTotal = 0;
     const entries = zip.eachEntry();
-    const ctx: WalkContext = { zip, pool: new ExtractionPool(signal), written: { total: 0 }, index: -1 };
+    const ctx: WalkContext = { zip, archiveStart: opened.framing.start, pool: new ExtractionPool(signal), written: { total: 0 }, index: -1 };
     let mismatch: string | undefined;
     try {
       while (mismatch === undefined) {
@@ -289,7 +297,7 @@ async function walkArchive(
 
         if (isDir) {
           if (entry.uncompressedSize !== 0 || entry.compressedSize > 2) throw fail("directory entry carries data");
-          mismatch = objection(visit.dir(entry, rel));
+          mismatch = objection(visit.dir(entry, rel, ctx));
           if (mismatch === undefined) await makeDirs(root, rel, out.dirs);
           continue;
         }

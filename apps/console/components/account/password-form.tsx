@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { asyncHandler } from "../../lib/client/async-handler";
 import { callJson } from "../../lib/client/json-api";
 import { useAdminAction } from "../admin/use-admin-action";
 import { Button } from "../ui/button";
@@ -42,7 +43,7 @@ export function PasswordForm() {
             <div className="notice-title">Password changed. Your other sessions have ended.</div>
           </Notice>
         ) : null}
-        <form onSubmit={submit} className="row" style={{ alignItems: "flex-end" }} data-testid="password-form">
+        <form onSubmit={asyncHandler(submit)} className="row" style={{ alignItems: "flex-end" }} data-testid="password-form">
           {(
             [
               ["password-current", "Current password", current, setCurrent, "current-password"],

@@ -7,6 +7,7 @@ import { ConfirmDialog } from "../ui/confirm-dialog";
 import { ErrorNotice, Notice } from "../ui/error-notice";
 import { LocalTime } from "../ui/local-time";
 import { useAdminAction } from "./use-admin-action";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 export interface ConsoleCertificateFacts {
   caSha256: string;
@@ -74,7 +75,7 @@ export function ConsoleCertificatePanel({ facts, unavailable }: { facts: Console
         confirmLabel="Rotate and revoke the old one"
         danger
         busy={busy}
-        onConfirm={rotate}
+        onConfirm={asyncHandler(rotate)}
         onCancel={() => setConfirming(false)}
       >
         The console starts using a new key and certificate at once, and the current one is revoked: every remote agent refuses it after its

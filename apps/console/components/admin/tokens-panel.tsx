@@ -10,6 +10,7 @@ import { LocalTime } from "../ui/local-time";
 import { ErrorNotice, Notice } from "../ui/error-notice";
 import { useAdminAction } from "./use-admin-action";
 import { DataTable } from "../ui/data-table";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
   const { busy, error, setError, run } = useAdminAction();
@@ -65,7 +66,7 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
               <code data-testid="token-value" style={{ overflowWrap: "anywhere", userSelect: "all", background: "var(--surface)", padding: "4px 8px", borderRadius: 4 }}>
                 {created.token}
               </code>
-              <Button size="sm" onClick={copy} data-testid="token-copy">
+              <Button size="sm" onClick={asyncHandler(copy)} data-testid="token-copy">
                 {copied ? "Copied" : "Copy"}
               </Button>
             </div>
@@ -104,7 +105,7 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
             ))}
           </DataTable>
         )}
-        <form onSubmit={create} className="row" style={{ alignItems: "flex-end", borderTop: "1px solid var(--border)", paddingTop: "var(--space-4)" }} data-testid="token-create-form">
+        <form onSubmit={asyncHandler(create)} className="row" style={{ alignItems: "flex-end", borderTop: "1px solid var(--border)", paddingTop: "var(--space-4)" }} data-testid="token-create-form">
           <div className="field" style={{ flex: "1 1 240px" }}>
             <label htmlFor="token-name">New token name</label>
             <input id="token-name" className="input" placeholder="e.g. deploy script" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoComplete="off" data-testid="token-new-name" />
@@ -129,7 +130,7 @@ export function TokensPanel({ tokens }: { tokens: ApiTokenSummary[] }) {
         confirmLabel="Revoke token"
         danger
         busy={busy}
-        onConfirm={revoke}
+        onConfirm={asyncHandler(revoke)}
         onCancel={() => setRevoking(null)}
       >
         Scripts using this token get 401 from now on.

@@ -10,6 +10,7 @@ import { LocalTime } from "../ui/local-time";
 import { ErrorNotice, Notice } from "../ui/error-notice";
 import { useAdminAction } from "./use-admin-action";
 import { DataTable } from "../ui/data-table";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 export function UsersPanel({ users, currentUserId, usernameRule, passwordMin }: { users: UserSummary[]; currentUserId: number; usernameRule: string; passwordMin: number }) {
   const { busy, error, setError, run } = useAdminAction();
@@ -87,7 +88,7 @@ export function UsersPanel({ users, currentUserId, usernameRule, passwordMin }: 
             ))}
           </DataTable>
         )}
-        <form onSubmit={create} className="stack" style={{ borderTop: "1px solid var(--border)", paddingTop: "var(--space-4)" }} data-testid="user-create-form">
+        <form onSubmit={asyncHandler(create)} className="stack" style={{ borderTop: "1px solid var(--border)", paddingTop: "var(--space-4)" }} data-testid="user-create-form">
           <h3>Add a user</h3>
           <div className="row" style={{ alignItems: "flex-start" }}>
             <div className="field" style={{ flex: "1 1 180px" }}>
@@ -121,7 +122,7 @@ export function UsersPanel({ users, currentUserId, usernameRule, passwordMin }: 
         confirmLabel="Delete user"
         danger
         busy={busy}
-        onConfirm={remove}
+        onConfirm={asyncHandler(remove)}
         onCancel={() => setRemoving(null)}
       >
         They are signed out everywhere and their API tokens stop working. The audit log keeps their name.

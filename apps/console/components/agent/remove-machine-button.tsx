@@ -7,6 +7,7 @@ import { useIsAdmin } from "../session/user-context";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { ErrorNotice } from "../ui/error-notice";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 /** "Remove machine" on a remote agent's page (admins): unregisters it and revokes its certificate. */
 export function RemoveMachineButton({ agentId, name }: { agentId: string; name: string }) {
@@ -43,7 +44,7 @@ export function RemoveMachineButton({ agentId, name }: { agentId: string; name: 
       >
         Remove machine
       </Button>
-      <ConfirmDialog open={open} title={`Remove “${name}” from the fleet?`} confirmLabel="Remove machine" danger busy={busy} onConfirm={remove} onCancel={() => setOpen(false)}>
+      <ConfirmDialog open={open} title={`Remove “${name}” from the fleet?`} confirmLabel="Remove machine" danger busy={busy} onConfirm={asyncHandler(remove)} onCancel={() => setOpen(false)}>
         <div className="stack" data-testid="remove-machine-explanation">
           <p>
             The console forgets this machine and revokes its certificate: from now on the console refuses it, even at the same

@@ -7,6 +7,7 @@ import { ErrorNotice } from "../ui/error-notice";
 import { formatDuration } from "../../lib/client/format";
 import { safeNext } from "../../lib/client/safe-next";
 import styles from "./login-form.module.css";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 export function LoginForm({ next }: { next?: string }) {
   const router = useRouter();
@@ -58,7 +59,7 @@ export function LoginForm({ next }: { next?: string }) {
           <h1>Sign in to Sysward</h1>
           <p className="muted">Deploy and watch services across your machines.</p>
         </div>
-        <form className={`card ${styles.card}`} onSubmit={submit} noValidate data-testid="login-form">
+        <form className={`card ${styles.card}`} onSubmit={asyncHandler(submit)} noValidate data-testid="login-form">
           {error ? <ErrorNotice message={error} testId="login-error" /> : null}
           <div className="field">
             <label htmlFor="login-username">Username</label>

@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "../ui/button";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 export function LogoutButton() {
   const router = useRouter();
@@ -20,7 +21,7 @@ export function LogoutButton() {
   }
 
   return (
-    <Button size="sm" onClick={logout} disabled={busy} data-testid="logout">
+    <Button size="sm" onClick={asyncHandler(logout)} disabled={busy} data-testid="logout">
       {busy ? "Logging out…" : "Log out"}
     </Button>
   );

@@ -7,6 +7,7 @@ import { Button } from "../ui/button";
 import { ErrorNotice } from "../ui/error-notice";
 import styles from "./add-machine.module.css";
 import type { CreatedEnrollment } from "./enrollment-types";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 const EXPIRY_CHOICES: ReadonlyArray<[minutes: number, label: string]> = [
   [15, "15 minutes"],
@@ -46,7 +47,7 @@ export function AddMachineForm({ onCreated, onCancel }: { onCreated(created: Cre
   }
 
   return (
-    <form onSubmit={submit} className="stack" data-testid="add-machine-form">
+    <form onSubmit={asyncHandler(submit)} className="stack" data-testid="add-machine-form">
       {error ? <ErrorNotice message={error} testId="add-machine-error" /> : null}
       <div className={styles.fields}>
         <div className="field">

@@ -7,6 +7,7 @@ import { LocalTime } from "../ui/local-time";
 import { StatusPill, type PillTone } from "../ui/status-pill";
 import styles from "./add-machine.module.css";
 import type { CreatedEnrollment } from "./enrollment-types";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 /** Where the new machine is: still to run the command, in the fleet, or its token gone unused. */
 export type EnrollmentProgress = "waiting" | "enrolled" | "expired" | "cancelled";
@@ -106,7 +107,7 @@ function CommandBox({ command, testId, copyTestId, onCopyError }: { command: str
       <pre className={styles.command} data-testid={testId}>
         {command}
       </pre>
-      <Button onClick={copy} data-testid={copyTestId}>
+      <Button onClick={asyncHandler(copy)} data-testid={copyTestId}>
         {copied ? "Copied" : "Copy"}
       </Button>
     </div>

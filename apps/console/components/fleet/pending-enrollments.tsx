@@ -11,6 +11,7 @@ import { LocalTime } from "../ui/local-time";
 import { StatusPill } from "../ui/status-pill";
 import type { PendingEnrollment } from "./enrollment-types";
 import { DataTable } from "../ui/data-table";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 /** While a machine may enrol, the list is checked this often; a change re-renders the page, so
  *  the machine shows up in the fleet without a reload. */
@@ -101,7 +102,7 @@ export function PendingEnrollments({ enrollments }: { enrollments: PendingEnroll
         confirmLabel={revoking?.expired ? "Remove" : "Revoke enrollment"}
         danger
         busy={busy}
-        onConfirm={revoke}
+        onConfirm={asyncHandler(revoke)}
         onCancel={() => setRevoking(null)}
       >
         {revoking?.expired

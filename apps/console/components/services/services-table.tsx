@@ -15,6 +15,7 @@ import { SERVICE_ACTIONS, type ServiceActionSpec } from "./service-action";
 import { ServiceStatePill } from "./service-state-pill";
 import styles from "./services-table.module.css";
 import { DataTable } from "../ui/data-table";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 const INSTALLING = new Set([InstallPhase.RECEIVING, InstallPhase.VERIFYING, InstallPhase.STARTING, InstallPhase.HEALTH]);
 
@@ -95,7 +96,7 @@ export function ServicesTable({ agentId, services, loadError, onChanged, onShowL
         confirmLabel={pending?.action.confirmLabel ?? "OK"}
         danger={pending?.action.danger}
         busy={busy}
-        onConfirm={confirm}
+        onConfirm={asyncHandler(confirm)}
         onCancel={() => setPending(null)}
       >
         {pending ? pending.action.body(pending.service) : null}

@@ -10,6 +10,7 @@ import { Button } from "../ui/button";
 import { ErrorNotice, Notice } from "../ui/error-notice";
 import styles from "./upload-form.module.css";
 import { UploadSteps } from "./upload-steps";
+import { asyncHandler } from "../../lib/client/async-handler";
 
 /** The agent's health window when none is given (InstallHeader.health_seconds unset). */
 const DEFAULT_HEALTH_SECONDS = 30;
@@ -117,7 +118,7 @@ export function UploadForm({ agentId, installed, onFinished }: { agentId: string
         </div>
       </div>
       <div className="card-body">
-        <form className={styles.form} onSubmit={submit} noValidate data-testid="upload-form">
+        <form className={styles.form} onSubmit={asyncHandler(submit)} noValidate data-testid="upload-form">
           <div className={styles.fields}>
             <div
               className={`${styles.drop} ${dragging ? styles.dragging : ""}`}
