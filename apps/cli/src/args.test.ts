@@ -35,6 +35,7 @@ describe("parseCommandLine", () => {
     for (const action of ["restart", "start", "stop", "rm"]) {
       expect(parseCommandLine([action, "a1", "svc"])).toEqual({ command: "service", json: false, action, agent: "a1", name: "svc" });
     }
+    expect(parseCommandLine(["label", "web1", "env=prod", "role=web", "canary-"])).toEqual({ command: "label", json: false, agent: "web1", edits: { set: { env: "prod", role: "web" }, remove: ["canary"] } });
   });
 
   it("takes --json and --help before or after the command", () => {
@@ -55,6 +56,9 @@ describe("parseCommandLine", () => {
     expect(usageMessage(["ls", "local", "--watch"])).toMatch(/Unknown option '--watch'.*usage: sysward ls <agent>/);
     expect(usageMessage(["--token", "x", "login"])).toMatch(/unknown option --token before the command/);
     expect(usageMessage(["install", "local", "hello", "h.zip", "--health"])).toMatch(/argument missing/);
+    expect(usageMessage(["label", "web1"])).toBe("missing <key=value|key->; usage: sysward label <agent> key=value|key- [key=value|key- …]");
+    expect(usageMessage(["label", "web1", "env"])).toMatch(/^"env" is neither key=value .*; usage: sysward label/);
+    expect(usageMessage(["label", "web1", "env=a b"])).toMatch(/label value "a b"/);
   });
 
   it("checks names, numbers and URLs before anything is sent", () => {

@@ -1,7 +1,7 @@
 // The command line → one typed Invocation, with node:util parseArgs doing the option syntax
 // (`--health 30`, `--health=30`, `-fn 50`, `--`). Each command declares its positionals and
 // options; anything else is a usage error that names the command's usage line.
-import { MAX_HEALTH_SECONDS, packageNameProblem } from "@sysward/contract";
+import { MAX_HEALTH_SECONDS, packageNameProblem, parseLabelEdits, type LabelEdits } from "@sysward/contract";
 import { parseArgs } from "node:util";
 import { usageError } from "./cli-error";
 import { normalizeConsoleUrl } from "./config";
@@ -18,12 +18,15 @@ export type Invocation =
   | { command: "ls"; json: boolean; agent: string }
   | { command: "logs"; json: boolean; agent: string; name: string; follow: boolean; tailLines: number }
   | { command: "perf"; json: boolean; agent: string; watch: boolean }
-  | { command: "service"; json: boolean; action: ServiceAction; agent: string; name: string; version?: string };
+  | { command: "service"; json: boolean; action: ServiceAction; agent: string; name: string; version?: string }
+  | { command: "label"; json: boolean; agent: string; edits: LabelEdits };
 
 type OptionSpec = { type: "boolean" | "string"; short?: string };
 
 interface CommandSpec {
   positionals: readonly string[];
+  /** One or more words after the positionals (`sysward label <agent> key=value…`). */
+  rest?: string;
   options: Record<string, OptionSpec>;
   usage: string;
   summary: string;
@@ -62,6 +65,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   start: { positionals: ["agent", "name"], options: {}, usage: "sysward start <agent> <name>", summary: "start a stopped service" },
   stop: { positionals: ["agent", "name"], options: {}, usage: "sysward stop <agent> <name>", summary: "stop a service (it stays installed)" },
   rm: { positionals: ["agent", "name"], options: {}, usage: "sysward rm <agent> <name>", summary: "stop and remove a service and its files" },
+  label: {
+    positionals: ["agent"],
+    rest: "key=value|key-",
+    options: {},
+    usage: "sysward label <agent> key=value|key- [key=value|key- …]",
+    summary: "set (key=value) or remove (key-) labels on a machine; prints its labels after",
+  },
   rollback: {
     positionals: ["agent", "name"],
     options: { to: { type: "string" } },
@@ -124,8 +134,9 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const json = leading.includes("--json") || values.json === true;
 
   const pos = parsed.positionals;
-  if (pos.length !== spec.positionals.length) {
-    const missing = spec.positionals.slice(pos.length);
+  const tooFew = pos.length < spec.positionals.length + (spec.rest ? 1 : 0);
+  if (tooFew || (!spec.rest && pos.length !== spec.positionals.length)) {
+    const missing = [...spec.positionals, ...(spec.rest ? [spec.rest] : [])].slice(pos.length);
     const problem = missing.length > 0 ? `missing ${missing.map((p) => `<${p}>`).join(" ")}` : `unexpected argument ${JSON.stringify(pos[spec.positionals.length])}`;
     throw usageError(`${problem}; usage: ${spec.usage}`);
   }
@@ -164,6 +175,15 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     case "perf":
       return { command: "perf", json, agent: checkAgent(pos[0]!), watch: values.watch === true };
+    case "label": {
+      let edits: LabelEdits;
+      try {
+        edits = parseLabelEdits(pos.slice(1));
+      } catch (err) {
+        throw usageError(`${(err as Error).message}; usage: ${spec.usage}`);
+      }
+      return { command: "label", json, agent: checkAgent(pos[0]!), edits };
+    }
     default: {
       const version = str("to");
       return {

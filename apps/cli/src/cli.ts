@@ -5,6 +5,7 @@ import { CliError, toCliError } from "./cli-error";
 import { agents } from "./commands/agents";
 import type { CommandContext } from "./commands/command-context";
 import { install } from "./commands/install";
+import { label } from "./commands/label";
 import { login } from "./commands/login";
 import { logs } from "./commands/logs";
 import { ls } from "./commands/ls";
@@ -38,6 +39,8 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
       return perf(ctx, inv);
     case "service":
       return serviceAction(ctx, inv);
+    case "label":
+      return label(ctx, inv);
   }
 }
 

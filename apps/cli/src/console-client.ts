@@ -61,6 +61,12 @@ export class ConsoleClient {
     return (await res.json()) as T;
   }
 
+  /** A JSON body (PATCH, POST…) and a JSON answer. */
+  async sendJson<T>(method: string, path: string, body: unknown, doing: string, signal?: AbortSignal): Promise<T> {
+    const res = await this.request(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+    return (await (await this.check(res, doing)).json()) as T;
+  }
+
   async listAgents(signal?: AbortSignal): Promise<AgentStatus[]> {
     const body = await this.getJson<{ agents?: AgentStatus[] }>("/api/agents", "listing agents", signal);
     if (!Array.isArray(body.agents)) throw new CliError(ExitCode.Failure, "the console's /api/agents answer has no agents list: is this a Sysward console?");

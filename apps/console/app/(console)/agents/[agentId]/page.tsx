@@ -3,8 +3,10 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AgentWorkspace } from "../../../../components/agent/agent-workspace";
 import { RemoveMachineButton } from "../../../../components/agent/remove-machine-button";
+import { LabelEditor } from "../../../../components/fleet/label-editor";
 import { getAgent, LOCAL_AGENT_ID } from "../../../../lib/server/agents/registry";
 import { requireUser } from "../../../../lib/server/auth/current-user";
+import { labelsOf } from "../../../../lib/server/fleet/labels";
 
 export const dynamic = "force-dynamic";
 
@@ -32,6 +34,7 @@ export default async function AgentPage({ params }: Props) {
           <p className="muted mono" style={{ overflowWrap: "anywhere" }} data-testid="agent-address">
             {agent.address}
           </p>
+          <LabelEditor agentId={agent.id} initial={labelsOf(agent.id)} />
         </div>
         <div className="row">
           {/* This machine's own agent cannot be removed; remote ones can (admins only). */}
