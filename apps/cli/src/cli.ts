@@ -11,6 +11,7 @@ import { logs } from "./commands/logs";
 import { ls } from "./commands/ls";
 import { perf } from "./commands/perf";
 import { serviceAction } from "./commands/service-action";
+import { services } from "./commands/services";
 import { ExitCode } from "./exit-codes";
 import { Output, type OutputStreams } from "./output";
 import { helpText } from "./usage";
@@ -28,7 +29,9 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
     case "login":
       return login(ctx, inv);
     case "agents":
-      return agents(ctx);
+      return agents(ctx, inv);
+    case "services":
+      return services(ctx, inv);
     case "install":
       return install(ctx, inv);
     case "ls":

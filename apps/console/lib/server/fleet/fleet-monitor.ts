@@ -9,6 +9,7 @@ import "server-only";
 import type { FleetStreamEvents, MachineState, PerfDelta } from "../../shared/fleet-types";
 import { agentClient } from "../agents/agent-client";
 import { agentConnection } from "../agents/agent-connection";
+import { compareMachines } from "../../shared/fleet-filter";
 import { getAgentRecord, listAgentRecords } from "../agents/registry";
 import { onRegistryChange } from "../agents/registry-changes";
 import { getConfig } from "../config";
@@ -128,8 +129,11 @@ export class FleetMonitor {
     }
   }
 
+  /** This machine's own agent first, then by name. */
   list(): MachineState[] {
-    return [...this.#entries.values()].map((e) => e.watch.state);
+    return [...this.#entries.values()]
+      .map((e) => e.watch.state)
+      .sort(compareMachines);
   }
 
   get(id: string): MachineState | undefined {
@@ -165,6 +169,12 @@ export class FleetMonitor {
       this.#waiters.add(done);
       signal.addEventListener("abort", done);
     });
+  }
+
+  /** Resolves when no machine is still "connecting" (the first answers after a start), or after `timeoutMs`. */
+  async settled(timeoutMs: number): Promise<void> {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    while (!deadline.aborted && this.list().some((m) => m.reach === "connecting")) await this.waitForChange(this.#rev, deadline);
   }
 
   #changed(entry: Entry, what: "status" | "perf" | "spark"): void {

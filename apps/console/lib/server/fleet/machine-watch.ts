@@ -250,7 +250,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       signal.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    // A wait between tries never keeps the process alive on its own.
+    const timer = setTimeout(done, ms).unref();
     signal.addEventListener("abort", done);
   });
 }
