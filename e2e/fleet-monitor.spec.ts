@@ -128,6 +128,9 @@ test.describe("the fleet page, live from the fleet monitor", () => {
 
     const recorded = await readJson<{ events: Array<{ kind: string; service: string | null; state: string }> }>(await adminApi.get(`/api/fleet/events?agent=${ids.a}`));
     expect(recorded.events).toContainEqual(expect.objectContaining({ kind: "service.state", service: "crashy", state: "failed" }));
+    // The machine's page lists the change among its recent ones.
+    await page.goto(`/agents/${ids.a}`);
+    await expect(page.getByTestId("machine-events").locator('[data-kind="service.state"]', { hasText: "crashy" }).filter({ hasText: "failed" }).first()).toBeVisible();
   });
 
   test("labels set on a machine's page filter the fleet; so do a selector, the state and a search", async ({ page, fleetPage }) => {

@@ -43,8 +43,11 @@ export class FleetMonitor {
   readonly #entries = new Map<string, Entry>();
   readonly #removed: Array<{ id: string; rev: number }> = [];
   readonly #waiters = new Set<() => void>();
+  /** Woken by status changes only (not samples). */
+  readonly #statusWaiters = new Set<() => void>();
   readonly #o: FleetMonitorOptions;
   #rev = 0;
+  #statusRev = 0;
   #oldestRemovalKnown = 0;
   #syncQueued = false;
   #stopped = false;
@@ -83,6 +86,7 @@ export class FleetMonitor {
     const watches = [...this.#entries.values()].map((e) => e.watch.stop());
     this.#entries.clear();
     this.#wake();
+    for (const w of [...this.#statusWaiters]) w();
     await Promise.all(watches);
   }
 
@@ -123,9 +127,7 @@ export class FleetMonitor {
       if (seen.has(id)) continue;
       void entry.watch.stop();
       this.#entries.delete(id);
-      this.#removed.push({ id, rev: ++this.#rev });
-      if (this.#removed.length > MAX_REMOVED) this.#oldestRemovalKnown = this.#removed.shift()!.rev;
-      this.#wake();
+      this.#removedOne(id);
     }
   }
 
@@ -159,14 +161,23 @@ export class FleetMonitor {
 
   /** Resolves once something changes after `rev`, or when `signal` aborts. */
   waitForChange(rev: number, signal: AbortSignal): Promise<void> {
-    if (this.#rev > rev || signal.aborted || this.#stopped) return Promise.resolve();
+    return this.#wait(this.#waiters, this.#rev > rev, signal);
+  }
+
+  /** Resolves once a machine's status (not just its perf) changes after `rev`, or when `signal` aborts. */
+  waitForStatusChange(rev: number, signal: AbortSignal): Promise<void> {
+    return this.#wait(this.#statusWaiters, this.#statusRev > rev, signal);
+  }
+
+  #wait(waiters: Set<() => void>, already: boolean, signal: AbortSignal): Promise<void> {
+    if (already || signal.aborted || this.#stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        this.#waiters.delete(done);
+        waiters.delete(done);
         signal.removeEventListener("abort", done);
         resolve();
       };
-      this.#waiters.add(done);
+      waiters.add(done);
       signal.addEventListener("abort", done);
     });
   }
@@ -179,8 +190,10 @@ export class FleetMonitor {
 
   #changed(entry: Entry, what: "status" | "perf" | "spark"): void {
     const rev = ++this.#rev;
-    if (what === "status") entry.statusRev = rev;
-    else {
+    if (what === "status") {
+      entry.statusRev = this.#statusRev = rev;
+      for (const w of [...this.#statusWaiters]) w();
+    } else {
       entry.perfRev = rev;
       if (what === "spark") entry.sparkRev = rev;
     }
@@ -189,6 +202,16 @@ export class FleetMonitor {
 
   #wake(): void {
     for (const w of [...this.#waiters]) w();
+  }
+
+  /** A removal is a status change too. */
+  #removedOne(id: string): void {
+    const rev = ++this.#rev;
+    this.#removed.push({ id, rev });
+    if (this.#removed.length > MAX_REMOVED) this.#oldestRemovalKnown = this.#removed.shift()!.rev;
+    this.#statusRev = rev;
+    for (const w of [...this.#statusWaiters]) w();
+    this.#wake();
   }
 
   #queueSync(): void {

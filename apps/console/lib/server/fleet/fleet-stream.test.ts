@@ -11,6 +11,7 @@ import { installVia } from "../../../../agent/src/install/testing/install-via";
 import { shellBodies, shellServiceZip } from "../../../../agent/src/install/testing/package-fixtures";
 import type { TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
 import type { FleetStreamEvents } from "../../shared/fleet-types";
+import { SseReader } from "../../shared/sse-frames";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
 import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
@@ -33,31 +34,17 @@ interface Frame {
   data: unknown;
 }
 
-/** Reads SSE frames off a Response body, one at a time. */
+/** SSE frames of a Response, parsed, with a way to wait for one in particular. */
 class Frames {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
-  #buf = "";
-  readonly #decoder = new TextDecoder();
+  readonly #sse: SseReader;
 
   constructor(readonly res: Response) {
-    this.#reader = res.body!.getReader();
+    this.#sse = new SseReader(res.body!);
   }
 
-  /** The next frame with data (comments skipped). */
   async next(): Promise<Frame> {
-    for (;;) {
-      const end = this.#buf.indexOf("\n\n");
-      if (end !== -1) {
-        const block = this.#buf.slice(0, end);
-        this.#buf = this.#buf.slice(end + 2);
-        const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
-        if (fields.data !== undefined) return { event: fields.event ?? "message", id: fields.id ?? "", data: JSON.parse(fields.data) };
-        continue;
-      }
-      const { done, value } = await this.#reader.read();
-      if (done) throw new Error("the stream ended");
-      this.#buf += this.#decoder.decode(value, { stream: true });
-    }
+    const f = await this.#sse.next();
+    return { ...f, data: JSON.parse(f.data) };
   }
 
   /** Frames until `pred` holds for one; returns it. */
@@ -70,7 +57,7 @@ class Frames {
   }
 
   cancel(): Promise<void> {
-    return this.#reader.cancel();
+    return this.#sse.cancel();
   }
 }
 

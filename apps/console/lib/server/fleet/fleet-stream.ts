@@ -84,8 +84,12 @@ export function handleFleetStream(req: NextRequest): Response {
           rev = c.rev;
           continue;
         }
-        // Perf alone: no more than once a second, so a large fleet is one frame a second.
-        await sleep(lastPerf + PERF_MS - Date.now(), gone.signal);
+        // Perf alone: no more than once a second, so a large fleet is one frame a second; a
+        // status change meanwhile goes out at once (with the perf gathered so far).
+        const wait = new AbortController();
+        const either = AbortSignal.any([gone.signal, wait.signal]);
+        await Promise.race([sleep(lastPerf + PERF_MS - Date.now(), either), monitor.waitForStatusChange(rev, either)]);
+        wait.abort();
         c = monitor.changesSince(rev);
       }
       if (gone.signal.aborted) return null;
