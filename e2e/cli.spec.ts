@@ -106,11 +106,12 @@ test.describe("the sysward CLI", () => {
 
     const agents = await sysward(["agents"]);
     expect(agents.code, agents.stderr).toBe(0);
-    expect(agents.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+ADDRESS\nlocal\s+.+\s+up\s+unix:\/\//);
+    expect(agents.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+FOR\s+SERVICES\s+LABELS\s+ADDRESS\nlocal\s+.+\s+up\s+\S+\s+\d+\s+\S+\s+unix:\/\//);
 
     const json = await sysward(["agents", "--json"]);
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ agents: [expect.objectContaining({ id: stack.agentId, up: true })] });
+    // Other specs may add machines meanwhile: this one is there, up, with the monitor's facts.
+    expect(JSON.parse(json.stdout)).toEqual({ agents: expect.arrayContaining([expect.objectContaining({ id: stack.agentId, up: true, state: "up", labels: expect.any(Object) })]) });
   });
 
   test("install streams the ZIP and waits for the health window; ls, logs and the port show it running", async () => {
@@ -132,6 +133,30 @@ test.describe("the sysward CLI", () => {
 
     await expect.poll(async () => (await sysward(["logs", "local", name])).stdout).toContain(`hello v1 listening on 127.0.0.1:${port}`);
     await expect.poll(() => answerOn(port)).toBe("hello from v1\n");
+  });
+
+  test("label sets and removes a machine's labels; agents --selector and services answer from the fleet monitor", async () => {
+    const set = await sysward(["label", "local", "clie2e=yes", "cliother=1"]);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toMatch(/^labels of local: .*clie2e=yes/);
+    const picked = await sysward(["agents", "--selector", "clie2e=yes,cliother in (1,2)"]);
+    expect(picked.code, picked.stderr).toBe(0);
+    expect(picked.stdout).toMatch(/\nlocal\s+.+\s+up\s+.*clie2e=yes/);
+    const none = await sysward(["agents", "--selector", "clie2e!=yes", "--json"]);
+    expect((JSON.parse(none.stdout) as { agents: Array<{ id: string }> }).agents.map((a) => a.id)).not.toContain("local");
+    const bad = await sysward(["agents", "--selector", "clie2e in yes"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^sysward: --selector: /);
+
+    const services = await sysward(["services", "--name", name, "--selector", "clie2e=yes"]);
+    expect(services.code, services.stderr).toBe(0);
+    expect(services.stdout).toMatch(new RegExp(`^AGENT\\s+SERVICE\\s+STATE\\s+VERSION\\s+FOR\\s+RESTARTS\\nlocal\\s+${name}\\s+running\\s+${v1}\\s`));
+    const json = await sysward(["services", "--state", "running", "--json"]);
+    expect((JSON.parse(json.stdout) as { services: Array<{ agentId: string; name: string }> }).services).toContainEqual(expect.objectContaining({ agentId: "local", name }));
+
+    const removed = await sysward(["label", "local", "clie2e-", "cliother-"]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).not.toContain("clie2e");
   });
 
   test("logs -f follows new lines (a restart's) until Ctrl-C", async () => {

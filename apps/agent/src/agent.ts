@@ -15,6 +15,7 @@ import { installHandlers } from "./rpc/install-handlers";
 import { logHandlers } from "./rpc/log-handlers";
 import { serviceHandlers } from "./rpc/service-handlers";
 import { ServiceManager } from "./install/service-manager";
+import { ServiceWatchers } from "./service-watch/service-watchers";
 import { selectRuntime } from "./runtime/select-runtime";
 import { PerfHistory } from "./history/perf-history";
 import { PerfCollector } from "./perf/perf-collector";
@@ -85,6 +86,12 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     }
     cleanups.unshift(() => selected.runtime.close());
     const runtimeInfo = { name: selected.runtime.name, reason: selected.reason, capabilities: selected.runtime.capabilities, isolation };
+    // WatchServices: one look at the services while anyone watches; the manager's changes ask for an early one.
+    const serviceWatchers = new ServiceWatchers({
+      list: () => services.list(),
+      pollMs: config.serviceWatchMs,
+      onError: (err) => logger.warn({ err }, "service watch error"),
+    });
     // Recovery (journals, staging, services that should run) completes before the socket serves.
     const services = new ServiceManager({
       packagesDir: config.packagesDir,
@@ -96,9 +103,11 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       crashAt: config.crashAt,
       serviceUidBase: config.serviceUidBase,
       onInstall: metrics.countInstall,
+      onChange: () => serviceWatchers.changed(),
     });
     await services.init();
     cleanups.unshift(() => services.close());
+    cleanups.unshift(() => serviceWatchers.close());
 
     // History is closed after the collector stops, so the last samples are flushed.
     const history = PerfHistory.open(config.historyPath, {
@@ -125,6 +134,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       }
     };
     publishPerfVars(vars, perf, history, watchers);
+    vars.publish("service-watchers", () => serviceWatchers.stats());
     metrics.observe({
       perf,
       services,
@@ -152,7 +162,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
       }),
       perfHandlers({ perf, history, watchers }),
       installHandlers({ services, servicePerf, idleSeconds: config.installIdleSeconds }),
-      serviceHandlers({ services, servicePerf }),
+      serviceHandlers({ services, servicePerf, watchers: serviceWatchers }),
       logHandlers({ services }),
     );
     const server = await startAgentServer({

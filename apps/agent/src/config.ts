@@ -26,6 +26,8 @@ export interface AgentConfig {
   historyMaxBytes: number;
   /** SYSWARD_PERF_INTERVAL_MS: perf collection interval. */
   perfIntervalMs: number;
+  /** SYSWARD_SERVICE_WATCH_MS: how often services are looked at while a WatchServices stream is open. */
+  serviceWatchMs: number;
   /** SYSWARD_MAX_PACKAGE_BYTES: the largest ZIP an Install accepts. */
   maxPackageBytes: number;
   /** SYSWARD_HEALTH_SECONDS: health window when an Install does not say. */
@@ -163,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     historyRetention,
     historyMaxBytes: positiveInt(env, "SYSWARD_HISTORY_MAX_BYTES", DEFAULT_HISTORY_MAX_BYTES, MIN_HISTORY_MAX_BYTES),
     perfIntervalMs: positiveInt(env, "SYSWARD_PERF_INTERVAL_MS", 1000, 50),
+    serviceWatchMs: positiveInt(env, "SYSWARD_SERVICE_WATCH_MS", 1000, 50),
     maxPackageBytes: positiveInt(env, "SYSWARD_MAX_PACKAGE_BYTES", 2 * 1024 ** 3),
     defaultHealthSeconds: positiveInt(env, "SYSWARD_HEALTH_SECONDS", 30, 0),
     installIdleSeconds: positiveInt(env, "SYSWARD_INSTALL_IDLE_SECONDS", 60),

@@ -17,7 +17,9 @@ function usageMessage(argv: string[]): string {
 describe("parseCommandLine", () => {
   it("reads every command's positionals and options", () => {
     expect(parseCommandLine(["login", "http://h:3000/", "--token", "swt_x"])).toEqual({ command: "login", json: false, url: "http://h:3000", token: "swt_x" });
-    expect(parseCommandLine(["agents", "--json"])).toEqual({ command: "agents", json: true });
+    expect(parseCommandLine(["agents", "--json"])).toEqual({ command: "agents", json: true, filter: {} });
+    expect(parseCommandLine(["agents", "--selector", "env=prod,role in (web,api)", "--state", "down"])).toEqual({ command: "agents", json: false, filter: { selector: "env=prod,role in (web,api)", state: "down" } });
+    expect(parseCommandLine(["services", "-l", "!canary", "--state", "failed", "--name", "api", "--version", "3-"])).toEqual({ command: "services", json: false, filter: { selector: "!canary", state: "failed", name: "api", version: "3-" } });
     expect(parseCommandLine(["install", "local", "hello", "./h.zip", "--health=30"])).toEqual({
       command: "install",
       json: false,
@@ -35,6 +37,7 @@ describe("parseCommandLine", () => {
     for (const action of ["restart", "start", "stop", "rm"]) {
       expect(parseCommandLine([action, "a1", "svc"])).toEqual({ command: "service", json: false, action, agent: "a1", name: "svc" });
     }
+    expect(parseCommandLine(["label", "web1", "env=prod", "role=web", "canary-"])).toEqual({ command: "label", json: false, agent: "web1", edits: { set: { env: "prod", role: "web" }, remove: ["canary"] } });
   });
 
   it("takes --json and --help before or after the command", () => {
@@ -55,6 +58,12 @@ describe("parseCommandLine", () => {
     expect(usageMessage(["ls", "local", "--watch"])).toMatch(/Unknown option '--watch'.*usage: sysward ls <agent>/);
     expect(usageMessage(["--token", "x", "login"])).toMatch(/unknown option --token before the command/);
     expect(usageMessage(["install", "local", "hello", "h.zip", "--health"])).toMatch(/argument missing/);
+    expect(usageMessage(["agents", "--selector", "env=prod,"])).toMatch(/^--selector: expected a label key at 10 \(end of selector\); usage: sysward agents/);
+    expect(usageMessage(["agents", "--state", "sleeping"])).toBe("--state must be one of up, down, connecting, failing, not \"sleeping\"");
+    expect(usageMessage(["services", "--state", "up"])).toMatch(/^--state must be one of running, failed/);
+    expect(usageMessage(["label", "web1"])).toBe("missing <key=value|key->; usage: sysward label <agent> key=value|key- [key=value|key- …]");
+    expect(usageMessage(["label", "web1", "env"])).toMatch(/^"env" is neither key=value .*; usage: sysward label/);
+    expect(usageMessage(["label", "web1", "env=a b"])).toMatch(/label value "a b"/);
   });
 
   it("checks names, numbers and URLs before anything is sent", () => {

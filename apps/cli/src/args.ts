@@ -1,7 +1,7 @@
 // The command line → one typed Invocation, with node:util parseArgs doing the option syntax
 // (`--health 30`, `--health=30`, `-fn 50`, `--`). Each command declares its positionals and
 // options; anything else is a usage error that names the command's usage line.
-import { MAX_HEALTH_SECONDS, packageNameProblem } from "@sysward/contract";
+import { MAX_HEALTH_SECONDS, packageNameProblem, parseLabelEdits, parseSelector, type LabelEdits } from "@sysward/contract";
 import { parseArgs } from "node:util";
 import { usageError } from "./cli-error";
 import { normalizeConsoleUrl } from "./config";
@@ -13,17 +13,27 @@ export type Invocation =
   | { command: "help"; topic?: string }
   | { command: "version" }
   | { command: "login"; json: boolean; url: string; token?: string }
-  | { command: "agents"; json: boolean }
+  | { command: "agents"; json: boolean; filter: FleetQuery }
+  | { command: "services"; json: boolean; filter: FleetQuery }
   | { command: "install"; json: boolean; agent: string; name: string; zip: string; healthSeconds?: number }
   | { command: "ls"; json: boolean; agent: string }
   | { command: "logs"; json: boolean; agent: string; name: string; follow: boolean; tailLines: number }
   | { command: "perf"; json: boolean; agent: string; watch: boolean }
-  | { command: "service"; json: boolean; action: ServiceAction; agent: string; name: string; version?: string };
+  | { command: "service"; json: boolean; action: ServiceAction; agent: string; name: string; version?: string }
+  | { command: "label"; json: boolean; agent: string; edits: LabelEdits };
 
 type OptionSpec = { type: "boolean" | "string"; short?: string };
 
+/** The fleet filters, as the console's query string takes them (checked here first). */
+export type FleetQuery = Partial<Record<"selector" | "state" | "name" | "version", string>>;
+
+export const MACHINE_STATES = ["up", "down", "connecting", "failing"] as const;
+export const SERVICE_STATES = ["running", "failed", "backoff", "starting", "stopped", "unknown"] as const;
+
 interface CommandSpec {
   positionals: readonly string[];
+  /** One or more words after the positionals (`sysward label <agent> key=value…`). */
+  rest?: string;
   options: Record<string, OptionSpec>;
   usage: string;
   summary: string;
@@ -38,7 +48,18 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: "sysward login <console-url> --token <token|->",
     summary: "check an API token against the console and save both (--token - reads it from stdin)",
   },
-  agents: { positionals: [], options: {}, usage: "sysward agents", summary: "list the console's agents and whether each answers" },
+  agents: {
+    positionals: [],
+    options: { selector: { type: "string", short: "l" }, state: { type: "string" } },
+    usage: `sysward agents [--selector <labels>] [--state ${MACHINE_STATES.join("|")}]`,
+    summary: "the console's machines: state and since when, services, labels (selector: env=prod,role in (web,api),!canary)",
+  },
+  services: {
+    positionals: [],
+    options: { selector: { type: "string", short: "l" }, state: { type: "string" }, name: { type: "string" }, version: { type: "string" } },
+    usage: "sysward services [--selector <labels>] [--state <state>] [--name <part>] [--version <part>]",
+    summary: "every service on every machine (of the machines the selector picks)",
+  },
   install: {
     positionals: ["agent", "name", "zip"],
     options: { health: { type: "string" } },
@@ -62,6 +83,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
   start: { positionals: ["agent", "name"], options: {}, usage: "sysward start <agent> <name>", summary: "start a stopped service" },
   stop: { positionals: ["agent", "name"], options: {}, usage: "sysward stop <agent> <name>", summary: "stop a service (it stays installed)" },
   rm: { positionals: ["agent", "name"], options: {}, usage: "sysward rm <agent> <name>", summary: "stop and remove a service and its files" },
+  label: {
+    positionals: ["agent"],
+    rest: "key=value|key-",
+    options: {},
+    usage: "sysward label <agent> key=value|key- [key=value|key- …]",
+    summary: "set (key=value) or remove (key-) labels on a machine; prints its labels after",
+  },
   rollback: {
     positionals: ["agent", "name"],
     options: { to: { type: "string" } },
@@ -94,6 +122,20 @@ function wholeNumber(text: string, option: string, max: number): number {
   return n;
 }
 
+function fleetQuery(values: Record<string, string | boolean | undefined>, states: readonly string[], usage: string): FleetQuery {
+  const q: FleetQuery = {};
+  for (const k of ["selector", "state", "name", "version"] as const) if (typeof values[k] === "string") q[k] = values[k];
+  if (q.selector !== undefined) {
+    try {
+      parseSelector(q.selector);
+    } catch (err) {
+      throw usageError(`--selector: ${(err as Error).message}; usage: ${usage}`);
+    }
+  }
+  if (q.state !== undefined && !states.includes(q.state)) throw usageError(`--state must be one of ${states.join(", ")}, not ${JSON.stringify(q.state)}`);
+  return q;
+}
+
 export function parseCommandLine(argv: readonly string[]): Invocation {
   const commandIndex = argv.findIndex((a) => !a.startsWith("-"));
   const leading = commandIndex === -1 ? argv : argv.slice(0, commandIndex);
@@ -124,8 +166,9 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const json = leading.includes("--json") || values.json === true;
 
   const pos = parsed.positionals;
-  if (pos.length !== spec.positionals.length) {
-    const missing = spec.positionals.slice(pos.length);
+  const tooFew = pos.length < spec.positionals.length + (spec.rest ? 1 : 0);
+  if (tooFew || (!spec.rest && pos.length !== spec.positionals.length)) {
+    const missing = [...spec.positionals, ...(spec.rest ? [spec.rest] : [])].slice(pos.length);
     const problem = missing.length > 0 ? `missing ${missing.map((p) => `<${p}>`).join(" ")}` : `unexpected argument ${JSON.stringify(pos[spec.positionals.length])}`;
     throw usageError(`${problem}; usage: ${spec.usage}`);
   }
@@ -137,7 +180,8 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       return { command: "login", json, url: normalizeConsoleUrl(pos[0]!), ...(token !== undefined ? { token } : {}) };
     }
     case "agents":
-      return { command: "agents", json };
+    case "services":
+      return { command: word, json, filter: fleetQuery(values, word === "agents" ? MACHINE_STATES : SERVICE_STATES, spec.usage) };
     case "install": {
       const health = str("health");
       return {
@@ -164,6 +208,15 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     case "perf":
       return { command: "perf", json, agent: checkAgent(pos[0]!), watch: values.watch === true };
+    case "label": {
+      let edits: LabelEdits;
+      try {
+        edits = parseLabelEdits(pos.slice(1));
+      } catch (err) {
+        throw usageError(`${(err as Error).message}; usage: ${spec.usage}`);
+      }
+      return { command: "label", json, agent: checkAgent(pos[0]!), edits };
+    }
     default: {
       const version = str("to");
       return {

@@ -5,11 +5,13 @@ import { CliError, toCliError } from "./cli-error";
 import { agents } from "./commands/agents";
 import type { CommandContext } from "./commands/command-context";
 import { install } from "./commands/install";
+import { label } from "./commands/label";
 import { login } from "./commands/login";
 import { logs } from "./commands/logs";
 import { ls } from "./commands/ls";
 import { perf } from "./commands/perf";
 import { serviceAction } from "./commands/service-action";
+import { services } from "./commands/services";
 import { ExitCode } from "./exit-codes";
 import { Output, type OutputStreams } from "./output";
 import { helpText } from "./usage";
@@ -27,7 +29,9 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
     case "login":
       return login(ctx, inv);
     case "agents":
-      return agents(ctx);
+      return agents(ctx, inv);
+    case "services":
+      return services(ctx, inv);
     case "install":
       return install(ctx, inv);
     case "ls":
@@ -38,6 +42,8 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
       return perf(ctx, inv);
     case "service":
       return serviceAction(ctx, inv);
+    case "label":
+      return label(ctx, inv);
   }
 }
 

@@ -11,6 +11,21 @@ export interface AgentStatus {
   name: string;
   address: string;
   up: boolean;
+  /** From consoles with a fleet monitor; older ones say only `up`. */
+  state?: "connecting" | "up" | "down";
+  since?: string;
+  reason?: string;
+  labels?: Record<string, string>;
+  services?: number;
+  failedServices?: number;
+}
+
+/** `?selector=…&state=…` from the filters that are set ("" when none). */
+export function queryString(q: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, v);
+  const text = params.toString();
+  return text ? `?${text}` : "";
 }
 
 export interface ConsoleRequest {
@@ -61,8 +76,14 @@ export class ConsoleClient {
     return (await res.json()) as T;
   }
 
-  async listAgents(signal?: AbortSignal): Promise<AgentStatus[]> {
-    const body = await this.getJson<{ agents?: AgentStatus[] }>("/api/agents", "listing agents", signal);
+  /** A JSON body (PATCH, POST…) and a JSON answer. */
+  async sendJson<T>(method: string, path: string, body: unknown, doing: string, signal?: AbortSignal): Promise<T> {
+    const res = await this.request(path, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+    return (await (await this.check(res, doing)).json()) as T;
+  }
+
+  async listAgents(filter: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<AgentStatus[]> {
+    const body = await this.getJson<{ agents?: AgentStatus[] }>(`/api/agents${queryString(filter)}`, "listing agents", signal);
     if (!Array.isArray(body.agents)) throw new CliError(ExitCode.Failure, "the console's /api/agents answer has no agents list: is this a Sysward console?");
     return body.agents;
   }

@@ -27,7 +27,7 @@ const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 const isWrite = (m: string) => !["GET", "HEAD", "OPTIONS"].includes(m);
 
 /** Methods that only read. Decided here, not taken from the console's own access table, and any method not listed — one added to the proto later included — is treated as a write. */
-const AGENT_READS = new Set(["AgentInfo", "SystemPerf", "WatchPerf", "PerfHistory", "ListServices", "GetService", "Logs"]);
+const AGENT_READS = new Set(["AgentInfo", "SystemPerf", "WatchPerf", "PerfHistory", "ListServices", "GetService", "WatchServices", "Logs"]);
 
 /** The agent's install script and artifact are public too: no secret in them (lib/server/downloads/download-routes.ts). */
 const PUBLIC = new Set(["GET /api/healthz", "POST /api/auth/login", "GET /install.sh", "GET /downloads/[file]"]);

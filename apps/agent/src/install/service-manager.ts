@@ -52,6 +52,8 @@ export interface ServiceManagerOptions {
   serviceUidBase?: number;
   /** Told when an install takes its name's lock and how it ends (the agent's /metrics counts these). */
   onInstall?: (event: "started" | "succeeded" | "failed" | "rolled-back") => void;
+  /** Told after anything the manager does that may change what list() shows (WatchServices looks sooner). */
+  onChange?: () => void;
 }
 
 const NO_LOG: ManagerLogger = { info() {}, warn() {}, error() {} };
@@ -82,7 +84,10 @@ export class ServiceManager {
       shutdown: this.shutdown.signal,
       log: this.log,
       setPhase: (name, phase, detail) => this.setPhase(name, phase, detail),
-      clearPhase: (name) => this.progress.delete(name),
+      clearPhase: (name) => {
+        this.progress.delete(name);
+        this.o.onChange?.();
+      },
       crashPoint: (point) => this.crashPoint(point),
       spec: (name, v) => this.spec(name, v),
       specFor: (name, rec) => this.specFor(name, rec),
@@ -232,6 +237,7 @@ export class ServiceManager {
       this.log.info({ name }, "removed");
     } finally {
       release();
+      this.o.onChange?.();
     }
   }
 
@@ -318,6 +324,7 @@ export class ServiceManager {
       return await this.view(name);
     } finally {
       release();
+      this.o.onChange?.();
     }
   }
 
@@ -361,6 +368,7 @@ export class ServiceManager {
   private async saveRecord(rec: ServiceRecord): Promise<void> {
     await writeServiceRecord(this.pkgDir(rec.name), rec);
     this.records.set(rec.name, rec);
+    this.o.onChange?.();
   }
 
   private specFor(name: string, rec: ServiceRecord): ServiceSpec {
@@ -385,6 +393,7 @@ export class ServiceManager {
 
   private setPhase(name: string, phase: InstallPhaseName, detail: string): void {
     this.progress.set(name, { phase, detail, since: new Date() });
+    this.o.onChange?.();
   }
 
   private crashPoint(phase: CrashPointName): void {

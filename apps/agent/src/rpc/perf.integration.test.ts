@@ -4,26 +4,16 @@ import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { AgentService, PerfHistoryResponseSchema, PerfSampleSchema } from "@sysward/proto";
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerfHistory } from "../history/perf-history";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeEachTransport } from "./testing/for-each-transport";
-import { http2Get } from "./testing/raw-http2";
+import { debugVars } from "./testing/debug-vars";
+import { rssBytes } from "../reliability/testing/proc-usage";
 import { startTestAgent, type TestAgent } from "./testing/start-test-agent";
-
-async function vars(agent: TestAgent): Promise<Record<string, unknown>> {
-  const res = await http2Get(agent.socketPath, "/debug/vars", { authorization: `Bearer ${agent.token}` });
-  return JSON.parse(res.body) as Record<string, unknown>;
-}
-
-function rssOf(pid: number): number {
-  // VmRSS in kB from /proc, the same figure `ps` shows.
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(m?.[1] ?? 0) * 1024;
-}
 
 describe("perf over the socket", () => {
   let agent: TestAgent;
@@ -70,7 +60,7 @@ describe("perf over the socket", () => {
   });
 
   it("publishes system-cpu, system-mem and system-load in /debug/vars", async () => {
-    const v = await vars(agent);
+    const v = await debugVars(agent);
     expect(v["system-cpu"]).toMatchObject({ cores: expect.any(Array) });
     expect(Number((v["system-mem"] as { totalBytes: string }).totalBytes)).toBeGreaterThan(0);
     expect(v["system-load"]).toHaveProperty("one");
@@ -85,15 +75,15 @@ describe("perf over the socket", () => {
     const streams = Array.from({ length: 100 }, () => agent.client("grpc").watchPerf({}, { signal: ac.signal })[Symbol.asyncIterator]());
     // Pull one message from each so every stream is established, then stop reading.
     await Promise.all(streams.map((s) => s.next()));
-    const watching = async () => ((await vars(agent))["perf-collector"] as { watchers: { active: number } }).watchers.active;
+    const watching = async () => ((await debugVars(agent))["perf-collector"] as { watchers: { active: number } }).watchers.active;
     expect(await watching()).toBe(100);
     const pid = agent.process.pid!;
-    const before = rssOf(pid);
+    const before = rssBytes(pid);
     // 30 more samples (100 ms apart) arrive while nobody reads.
-    const samples = async () => ((await vars(agent))["perf-collector"] as { samplesTaken: number }).samplesTaken;
+    const samples = async () => ((await debugVars(agent))["perf-collector"] as { samplesTaken: number }).samplesTaken;
     const start = await samples();
     await expect.poll(samples, { timeout: 15_000 }).toBeGreaterThan(start + 30);
-    const after = rssOf(pid);
+    const after = rssBytes(pid);
     // Each watcher holds at most one pending sample; 100 × 30 queued samples would show.
     expect(after - before).toBeLessThan(32 * 1024 * 1024);
     ac.abort();

@@ -1,9 +1,9 @@
-// ListServices, GetService, Remove, Start/Stop/RestartService and Rollback: proto in, domain
+// ListServices, GetService, WatchServices, Remove, Start/Stop/RestartService and Rollback: proto in, domain
 // call on the ServiceManager, proto out. Also the one mapping from a ServiceView to the proto
 // Service message (install-handlers.ts uses it too).
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import {
   AgentService,
   GetServiceResponseSchema,
@@ -19,11 +19,13 @@ import {
   StopServiceResponseSchema,
   type Service,
   type ServiceVersion,
+  WatchServicesResponseSchema,
 } from "@sysward/proto";
 import type { ServiceManager } from "../install/service-manager";
 import type { InstallPhaseName } from "../install/install-steps";
 import type { ServiceView, VersionInfo } from "../install/service-types";
 import type { ServiceRunState } from "../runtime/runtime";
+import type { ServiceWatchers } from "../service-watch/service-watchers";
 
 /** Latest CPU and memory of one service, from the perf collector's cached sample. */
 export type ServicePerfLookup = (name: string) => { cpuPercent: number; rssBytes: bigint | number } | undefined;
@@ -31,6 +33,8 @@ export type ServicePerfLookup = (name: string) => { cpuPercent: number; rssBytes
 export interface ServiceHandlerDeps {
   services: ServiceManager;
   servicePerf?: ServicePerfLookup;
+  /** WatchServices answers Unimplemented without it. */
+  watchers?: ServiceWatchers;
 }
 
 type ServiceMethods =
@@ -40,7 +44,8 @@ type ServiceMethods =
   | "startService"
   | "stopService"
   | "restartService"
-  | "rollback";
+  | "rollback"
+  | "watchServices";
 
 export function serviceHandlers(deps: ServiceHandlerDeps): Pick<ServiceImpl<typeof AgentService>, ServiceMethods> {
   const { services } = deps;
@@ -68,6 +73,12 @@ export function serviceHandlers(deps: ServiceHandlerDeps): Pick<ServiceImpl<type
     async rollback(req) {
       const res = await services.rollback(req.name, req.version || undefined);
       return create(RollbackResponseSchema, { service: toProto(res.service), previousVersion: res.previousVersion ?? "" });
+    },
+    async *watchServices(_req, ctx) {
+      if (!deps.watchers) throw new ConnectError("this agent does not watch its services", Code.Unimplemented);
+      for await (const c of deps.watchers.watch(ctx.signal)) {
+        yield create(WatchServicesResponseSchema, { snapshot: c.snapshot, services: c.services.map(toProto), removed: c.removed, coalesced: BigInt(c.coalesced) });
+      }
     },
   };
 }

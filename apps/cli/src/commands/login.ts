@@ -19,7 +19,7 @@ export async function login(ctx: CommandContext, inv: { url: string; token?: str
   if (/\s/.test(token)) throw usageError("the token has whitespace in it: paste it exactly as the console showed it");
 
   const creds = { url: inv.url, token };
-  const agents = await new ConsoleClient(creds).listAgents(ctx.signal);
+  const agents = await new ConsoleClient(creds).listAgents({}, ctx.signal);
   const path = saveCredentials(ctx.env, creds);
   ctx.out.data({ url: creds.url, configPath: path, agents: agents.length });
   ctx.out.result(`logged in to ${creds.url} (${agents.length} agent${agents.length === 1 ? "" : "s"}); saved in ${path}`);

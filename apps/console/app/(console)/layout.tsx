@@ -26,6 +26,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <NavLink href="/" testId="nav-fleet">
               Fleet
             </NavLink>
+            <NavLink href="/services" testId="nav-services">
+              Services
+            </NavLink>
             {admin ? (
               <>
                 <NavLink href="/audit" testId="nav-audit">

@@ -22,7 +22,7 @@ export default async function FleetPage() {
     <div>
       <h1>Fleet</h1>
       <p className="muted">
-        {agents.length === 1 ? "1 agent" : `${agents.length} agents`}; CPU and memory refresh every few seconds.
+        Every machine as the console sees it, live: down within seconds, back by itself.
       </p>
     </div>
   );
@@ -34,7 +34,7 @@ export default async function FleetPage() {
         <div className="page-header">{heading}</div>
       )}
       {admin ? <PendingEnrollments enrollments={pending} /> : null}
-      <FleetGrid agents={agents} />
+      <FleetGrid />
     </>
   );
 }

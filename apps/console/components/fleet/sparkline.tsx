@@ -1,31 +1,20 @@
-"use client";
-
-import { Area, AreaChart, YAxis } from "recharts";
-
-export interface SparkPoint {
-  t: number;
-  v: number;
-}
-
-/** A tiny CPU trend: no axes, no tooltip, fixed 0–100 % scale so cards compare at a glance. */
-export function Sparkline({ points, testId }: { points: SparkPoint[]; testId?: string }) {
+/** A tiny CPU trend as one SVG path: no axes, fixed 0–100 % scale so cards compare at a glance.
+ *  Plain SVG, not a chart library: a page of cards redraws every second. */
+export function Sparkline({ values, testId }: { values: readonly number[]; testId?: string }) {
+  const w = 300;
+  const h = 44;
+  const n = values.length;
+  const x = (i: number) => (n <= 1 ? w : (i / (n - 1)) * w);
+  const y = (v: number) => h - 2 - (Math.min(100, Math.max(0, v)) / 100) * (h - 4);
+  const line = values.map((v, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(v).toFixed(1)}`).join("");
   return (
-    <div style={{ height: 44, width: "100%" }} data-testid={testId} data-points={points.length} aria-hidden>
-      {points.length > 1 ? (
-        <AreaChart responsive data={points} style={{ width: "100%", height: 44 }} margin={{ top: 2, right: 0, bottom: 0, left: 0 }}>
-          <YAxis hide domain={[0, 100]} />
-          <Area
-            type="monotone"
-            dataKey="v"
-            stroke="var(--chart-1)"
-            strokeWidth={1.5}
-            fill="var(--accent-soft)"
-            fillOpacity={1}
-            dot={false}
-            isAnimationActive={false}
-          />
-        </AreaChart>
+    <svg viewBox={`0 0 ${w} ${h}`} preserveAspectRatio="none" width="100%" height={h} data-testid={testId} data-points={n} aria-hidden>
+      {n > 1 ? (
+        <>
+          <path d={`${line}L${w},${h}L0,${h}Z`} fill="var(--accent-soft)" stroke="none" />
+          <path d={line} fill="none" stroke="var(--chart-1)" strokeWidth={1.5} vectorEffect="non-scaling-stroke" />
+        </>
       ) : null}
-    </div>
+    </svg>
   );
 }

@@ -1,6 +1,6 @@
 // fetch() for the console's JSON routes: same-origin (the browser adds the Origin header the
 // server checks), errors turned into Error(message) from the route's `{ "error": "..." }`.
-export async function callJson<T>(method: "GET" | "POST" | "DELETE", url: string, body?: unknown): Promise<T> {
+export async function callJson<T>(method: "GET" | "POST" | "PATCH" | "DELETE", url: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {

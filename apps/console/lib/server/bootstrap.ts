@@ -1,11 +1,12 @@
 import "server-only";
 // Runs once when the server starts (instrumentation.ts): checks the configuration, opens and
-// migrates the DB, registers the local agent, and creates the first admin.
+// migrates the DB, registers the local agent, starts the fleet monitor, and creates the first admin.
 import { listAgents } from "./agents/registry";
 import { passwordProblem, randomPassword } from "./auth/passwords";
 import { countUsers, createFirstAdmin } from "./auth/users";
 import { getConfig } from "./config";
 import { getDb } from "./db/database";
+import { getFleetMonitor } from "./fleet/fleet";
 import { getLogger } from "./log";
 import { ensureConsoleCa } from "./pki/console-ca";
 
@@ -13,6 +14,8 @@ export async function bootstrapConsole(print: (line: string) => void = (l) => co
   const config = getConfig();
   getDb();
   await listAgents();
+  // Every registered machine watched from now on: the fleet page, the API and the CLI read this.
+  getFleetMonitor();
   // The CA for remote agents. Without it (a damaged pki/ dir, say) the console still runs its
   // local agent; enrollment then fails and says why.
   await ensureConsoleCa().catch((err: unknown) => getLogger().warn({ err }, "the console's certificate authority is not available; remote agents cannot enrol"));

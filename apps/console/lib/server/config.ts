@@ -32,6 +32,13 @@ export interface ConsoleConfig {
   allowedOrigins: string[];
   /** SYSWARD_CRL_DAYS: how long each CRL the console's CA publishes is valid (agents fetch a fresh one hourly). */
   crlDays: number;
+  /** SYSWARD_EVENT_RETENTION_DAYS / SYSWARD_EVENT_MAX_ROWS: how long, and how many, fleet events are kept. */
+  eventRetentionDays: number;
+  eventMaxRows: number;
+  /** SYSWARD_AGENT_PING_MS: a silent agent connection is pinged after this long and dropped if the ping takes as long again. */
+  agentPingMs: number;
+  /** SYSWARD_FLEET_RECONNECT_MAX_MS: the longest wait between the fleet monitor's tries to reach a machine. */
+  fleetReconnectMaxMs: number;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
   /** SYSWARD_CONSOLE_LOG_FILE: append JSON logs to this file instead of stderr. */
@@ -92,6 +99,10 @@ function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
     secureCookies,
     allowedOrigins,
     crlDays: Math.ceil(positiveNumber(env, "SYSWARD_CRL_DAYS", 7)),
+    eventRetentionDays: positiveNumber(env, "SYSWARD_EVENT_RETENTION_DAYS", 30),
+    eventMaxRows: Math.ceil(positiveNumber(env, "SYSWARD_EVENT_MAX_ROWS", 100_000)),
+    agentPingMs: Math.ceil(positiveNumber(env, "SYSWARD_AGENT_PING_MS", 2000)),
+    fleetReconnectMaxMs: Math.ceil(positiveNumber(env, "SYSWARD_FLEET_RECONNECT_MAX_MS", 5000)),
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     logFile: env.SYSWARD_CONSOLE_LOG_FILE || undefined,
     // The console runs from apps/console (npm start, scripts/start.mjs): the checkout's own package.

@@ -13,6 +13,7 @@ const ACCESS: Record<MethodLocalName, MethodAccess> = {
   perfHistory: "read",
   listServices: "read",
   getService: "read",
+  watchServices: "read",
   logs: "read",
   install: "write",
   remove: "write",

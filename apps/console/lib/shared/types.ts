@@ -20,8 +20,19 @@ export interface AgentSummary {
   address: string;
 }
 
+/** GET /api/agents: a machine as the fleet monitor sees it. */
 export interface AgentStatus extends AgentSummary {
   up: boolean;
+  state: "connecting" | "up" | "down";
+  /** ISO 8601: when `state` last changed. */
+  since: string;
+  /** Why it is down, or "". */
+  reason: string;
+  labels: Record<string, string>;
+  hostname: string;
+  agentVersion: string;
+  services: number;
+  failedServices: number;
 }
 
 export interface ApiTokenSummary {

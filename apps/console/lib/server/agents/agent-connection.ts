@@ -4,6 +4,7 @@ import "server-only";
 // restarts or the socket goes away, and closes it when idle.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { Http2SessionManager } from "@connectrpc/connect-node";
+import { getConfig } from "../config";
 import { http2TargetFor, parseAgentAddress } from "./agent-address";
 import { bearerTokenSource } from "./agent-credential";
 import { GuardedSessionManager } from "./guarded-session-manager";
@@ -45,12 +46,15 @@ export function agentConnection(agent: AgentRecord): AgentConnection {
     // registration needs fixing before anything can reach it.
     throw ConnectError.from(err, Code.FailedPrecondition);
   }
+  const ping = getConfig().agentPingMs;
   const connection: AgentConnection = {
     agentId: agent.id,
     baseUrl: target.url,
-    // Pings: a connection to an agent that vanished without closing it (a dead or frozen
-    // machine) fails its open calls within ~8 s instead of hanging, and a new one is opened.
-    sessions: new GuardedSessionManager(target.url, { idleConnectionTimeoutMs: 5 * 60_000, pingIntervalMs: 5_000, pingTimeoutMs: 3_000 }, target.options),
+    // Pings after SYSWARD_AGENT_PING_MS without a byte, answered within as long again: a
+    // connection to an agent that vanished without closing it (a dead or frozen machine) fails
+    // its open calls — the fleet monitor's streams among them, so the machine is marked down —
+    // within twice that (4 s by default) instead of hanging, and a new one is opened.
+    sessions: new GuardedSessionManager(target.url, { idleConnectionTimeoutMs: 5 * 60_000, pingIntervalMs: ping, pingTimeoutMs: ping }, target.options),
     bearer: bearerTokenSource(agent.credential),
   };
   map.set(agent.id, { fingerprint, connection });

@@ -1,5 +1,5 @@
 import "server-only";
-// GET /api/agents (everyone): the agents and whether each answers now.
+// GET /api/agents (everyone): the agents as the fleet monitor sees them (?selector=, ?state=).
 // POST /api/agents and DELETE /api/agents/<id> (admins): register or remove a remote agent.
 import type { NextRequest } from "next/server";
 import { z } from "zod";
@@ -11,7 +11,10 @@ import { revokeAgentCertificates } from "../pki/certificate-store";
 import { readJson } from "../read-json";
 import { agentClient } from "./agent-client";
 import { agentConnection, forgetAgentConnection } from "./agent-connection";
-import { deleteAgent, getAgentRecord, listAgents, registerAgent } from "./registry";
+import { deleteAgent, getAgentRecord, registerAgent } from "./registry";
+import { filterMachines, MACHINE_STATE_FILTERS } from "../../shared/fleet-filter";
+import { getFleetMonitor } from "../fleet/fleet";
+import { choiceParam, selectorParam } from "../fleet/fleet-query";
 
 const UP_CHECK_TIMEOUT_MS = 1500;
 
@@ -29,9 +32,30 @@ async function isAgentUp(agentId: string): Promise<boolean> {
 export async function handleListAgents(req: NextRequest): Promise<Response> {
   const auth = authorize(req, "read");
   if (auth instanceof Response) return auth;
-  const agents = await listAgents();
-  const statuses: AgentStatus[] = await Promise.all(agents.map(async (a) => ({ ...a, up: await isAgentUp(a.id) })));
-  return Response.json({ agents: statuses }, { headers: { "cache-control": "no-store" } });
+  try {
+    const url = req.nextUrl;
+    const filter = { selector: selectorParam(url), state: choiceParam(url, "state", MACHINE_STATE_FILTERS) };
+    const monitor = getFleetMonitor();
+    // Just after the console started, give the machines a moment to answer before saying "connecting".
+    await monitor.settled(2000);
+    const agents: AgentStatus[] = filterMachines(monitor.list(), filter).map((m) => ({
+      id: m.id,
+      name: m.name,
+      address: m.address,
+      up: m.reach === "up",
+      state: m.reach,
+      since: new Date(m.since).toISOString(),
+      reason: m.reason,
+      labels: m.labels,
+      hostname: m.info?.hostname ?? "",
+      agentVersion: m.info?.agentVersion ?? "",
+      services: m.services.length,
+      failedServices: m.failed,
+    }));
+    return Response.json({ agents }, { headers: { "cache-control": "no-store" } });
+  } catch (err) {
+    return errorResponse(err);
+  }
 }
 
 const NewAgent = z.object({

@@ -7,6 +7,7 @@ import { getDb } from "../db/database";
 import { HttpError } from "../http-errors";
 import { parseAgentAddress, unixAddress } from "./agent-address";
 import { credentialFromStore, parseCredential, storedCredential, type AgentCredential } from "./agent-credential";
+import { registryChanged } from "./registry-changes";
 
 export const LOCAL_AGENT_ID = "local";
 export const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -38,6 +39,7 @@ function ensureLocalAgent(): void {
     .run(LOCAL_AGENT_ID, "This machine", unixAddress(c.localAgentSocketPath), storedCredential({ kind: "token-file", path: c.localAgentTokenPath }), Date.now());
   sealPlainCredentials();
   holder[KEY] = c.localAgentDataDir;
+  registryChanged();
 }
 
 /** Credentials a console before sealing wrote in plain JSON are sealed now, once. */
@@ -61,6 +63,13 @@ export async function listAgents(): Promise<AgentSummary[]> {
 export async function getAgent(id: string): Promise<AgentSummary | null> {
   const record = getAgentRecord(id);
   return record ? { id: record.id, name: record.name, address: record.address } : null;
+}
+
+/** Every agent with its credential: for the fleet monitor, which talks to all of them. */
+export function listAgentRecords(): AgentRecord[] {
+  ensureLocalAgent();
+  const rows = getDb().prepare("SELECT id, name, address, credential FROM agents ORDER BY id").all() as Row[];
+  return rows.map((row) => ({ ...toSummary(row), credential: parseCredential(row.credential) }));
 }
 
 /** With the credential: for server code that talks to the agent. */
@@ -124,6 +133,7 @@ export function registerAgent(input: { id: string; name: string; address: string
     if ((err as { code?: string }).code === "SQLITE_CONSTRAINT_PRIMARYKEY") throw new HttpError(409, `an agent with id ${JSON.stringify(input.id)} already exists`);
     throw err;
   }
+  registryChanged();
   return { id: input.id, name: input.name.trim(), address: input.address };
 }
 
@@ -132,5 +142,6 @@ export function deleteAgent(id: string): AgentSummary {
   const agent = getAgentRecord(id);
   if (!agent) throw new HttpError(404, `no agent with id ${JSON.stringify(id)}`);
   getDb().prepare("DELETE FROM agents WHERE id = ?").run(id);
+  registryChanged();
   return { id: agent.id, name: agent.name, address: agent.address };
 }

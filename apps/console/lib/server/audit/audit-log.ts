@@ -35,6 +35,7 @@ export type AuditAction =
   | "agent.register"
   | "agent.delete"
   | "agent.enroll"
+  | "agent.label"
   | "agent.renew"
   | "agent.credentials"
   | "enrollment.create"

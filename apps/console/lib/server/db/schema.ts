@@ -93,4 +93,25 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE audit_log ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
   `,
+  // 5: the fleet monitor's record of changes (machines up and down, services' states and
+  // versions), kept SYSWARD_EVENT_RETENTION_DAYS; and labels on machines (env=prod, role=web).
+  `
+  CREATE TABLE fleet_events (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    kind     TEXT NOT NULL CHECK (kind IN ('machine.up', 'machine.down', 'service.state', 'service.version')),
+    service  TEXT,
+    state    TEXT NOT NULL,
+    detail   TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX fleet_events_by_agent ON fleet_events(agent_id, kind, id);
+  CREATE INDEX fleet_events_by_time ON fleet_events(at);
+  CREATE TABLE agent_labels (
+    agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+    key      TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    PRIMARY KEY (agent_id, key)
+  );
+  `,
 ];

@@ -3,8 +3,12 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { AgentWorkspace } from "../../../../components/agent/agent-workspace";
 import { RemoveMachineButton } from "../../../../components/agent/remove-machine-button";
+import { LabelEditor } from "../../../../components/fleet/label-editor";
+import { MachineEvents } from "../../../../components/fleet/machine-events";
 import { getAgent, LOCAL_AGENT_ID } from "../../../../lib/server/agents/registry";
 import { requireUser } from "../../../../lib/server/auth/current-user";
+import { listFleetEvents } from "../../../../lib/server/fleet/fleet-events";
+import { labelsOf } from "../../../../lib/server/fleet/labels";
 
 export const dynamic = "force-dynamic";
 
@@ -32,6 +36,7 @@ export default async function AgentPage({ params }: Props) {
           <p className="muted mono" style={{ overflowWrap: "anywhere" }} data-testid="agent-address">
             {agent.address}
           </p>
+          <LabelEditor agentId={agent.id} initial={labelsOf(agent.id)} />
         </div>
         <div className="row">
           {/* This machine's own agent cannot be removed; remote ones can (admins only). */}
@@ -42,6 +47,7 @@ export default async function AgentPage({ params }: Props) {
         </div>
       </div>
       <AgentWorkspace agentId={agent.id} />
+      <MachineEvents events={listFleetEvents({ agentId: agent.id, limit: 20 })} />
     </>
   );
 }

@@ -1,0 +1,58 @@
+import "server-only";
+// The agent's protobuf answers → the plain facts the fleet monitor keeps per machine. Only what
+// the fleet shows is kept (no per-core CPU, no per-service usage, no disks), so a machine costs
+// the console a fixed amount however much its agent reports.
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { ServiceState, type AgentInfoResponse, type PerfSample, type Service } from "@sysward/proto";
+import type { MachineInfo, MachinePerf, MachineService, ServiceStateName } from "../../shared/fleet-types";
+import { phaseName } from "../upload/install-report";
+
+const STATES = new Set<ServiceStateName>(["running", "stopped", "failed", "starting", "backoff"]);
+
+function stateName(state: ServiceState): ServiceStateName {
+  const name = ServiceState[state]?.toLowerCase() as ServiceStateName | undefined;
+  return name && STATES.has(name) ? name : "unknown";
+}
+
+export function serviceFacts(s: Service): MachineService {
+  return {
+    name: s.name,
+    state: stateName(s.state),
+    version: s.version?.id ?? "",
+    since: s.since ? timestampMs(s.since) : null,
+    restarts: s.restarts,
+    detail: s.stateDetail.slice(0, 500),
+    phase: phaseName(s.phase) ?? "",
+    enabled: s.enabled,
+  };
+}
+
+export function infoFacts(i: AgentInfoResponse): MachineInfo {
+  return {
+    hostname: i.hostname,
+    os: i.os,
+    osRelease: i.osRelease,
+    kernel: i.kernel,
+    arch: i.arch,
+    cpuModel: i.cpuModel,
+    cpuCount: i.cpuCount,
+    memoryTotalBytes: Number(i.memoryTotalBytes),
+    agentVersion: i.agentVersion,
+    runtime: i.runtime,
+    sandboxed: i.isolation?.sandboxed ?? false,
+    isolationDetail: i.isolation?.detail ?? "",
+  };
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export function perfFacts(s: PerfSample): MachinePerf {
+  return {
+    t: s.time ? timestampMs(s.time) : Date.now(),
+    cpuPercent: round1(s.cpu?.busyPercent ?? 0),
+    memPercent: round1(s.memory?.usedPercent ?? 0),
+    memUsedBytes: Number(s.memory?.usedBytes ?? 0n),
+    memTotalBytes: Number(s.memory?.totalBytes ?? 0n),
+    load1: Math.round((s.load?.one ?? 0) * 100) / 100,
+  };
+}
