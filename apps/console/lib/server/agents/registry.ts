@@ -69,7 +69,7 @@ export async function getAgent(id: string): Promise<AgentSummary | null> {
 export function listAgentRecords(): AgentRecord[] {
   ensureLocalAgent();
   const rows = getDb().prepare("SELECT id, name, address, credential FROM agents ORDER BY id").all() as Row[];
-  return rows.map((row) => ({ ...toSummary(row), credential: parseCredential(row.credential) }));
+  return rows.map((row) => ({ ...toSummary(row), credential: credentialFromStore(row.credential) }));
 }
 
 /** With the credential: for server code that talks to the agent. */
