@@ -12,10 +12,11 @@ import { readJson } from "../read-json";
 import { agentClient } from "./agent-client";
 import { agentConnection, forgetAgentConnection } from "./agent-connection";
 import { deleteAgent, getAgentRecord, listAgents, registerAgent } from "./registry";
+import { forgetSshMachine } from "./ssh/add-ssh-machine";
 
 const UP_CHECK_TIMEOUT_MS = 1500;
 
-async function isAgentUp(agentId: string): Promise<boolean> {
+export async function isAgentUp(agentId: string): Promise<boolean> {
   const record = getAgentRecord(agentId);
   if (!record) return false;
   try {
@@ -63,6 +64,7 @@ export async function handleDeleteAgent(req: NextRequest, agentId: string): Prom
   try {
     const agent = deleteAgent(agentId);
     forgetAgentConnection(agentId);
+    await forgetSshMachine(agent.address);
     audit({ actor: auth.user, address: auth.address, action: "agent.delete", target: agent.id, result: "ok", detail: agent.address });
     // An enrolled agent's certificate is revoked with it: the console refuses it from now on.
     for (const serial of revokeAgentCertificates(agentId)) {
