@@ -1,12 +1,15 @@
 // What the tests need from Debian besides Chromium (scripts/ensure-chromium.mjs): bubblewrap, so the
-// supervisor's sandbox suites run, and for the lab (lab/, Debian machines booted with
+// supervisor's sandbox suites run, openssh-server (never started here) for the SSH transport's lab
+// test, and for the lab (lab/, Debian machines booted with
 // systemd-nspawn) systemd-container, debootstrap and iproute2; then the lab's machine image, built
 // once and cached. Outside CI a host that cannot (not root) is told why and those tests skip; in CI
 // this failing fails the run.
 import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 
-const NEEDED = [["bwrap", "bubblewrap"], ["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"]];
-const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+// openssh-server: the SSH transport's lab test copies the host's sshd into a machine.
+const NEEDED = [["bwrap", "bubblewrap"], ["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"], ["/usr/sbin/sshd", "openssh-server"]];
+const has = (cmd) => spawnSync("sh", ["-c", cmd.startsWith("/") ? `test -x ${cmd}` : `command -v ${cmd}`]).status === 0;
 const missing = NEEDED.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
 const ci = process.env.CI === "true";
 
@@ -18,7 +21,16 @@ if (missing.length) {
   console.log(`test tools: installing ${missing.join(", ")} with apt-get…`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   execFileSync("apt-get", ["update", "-q"], { stdio: "inherit", env });
-  execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing], { stdio: "inherit", env });
+  // Packages that ship a daemon (openssh-server) must not start it on this host: only the lab's
+  // machines run sshd. policy-rc.d answering 101 is Debian's way to say "start nothing".
+  const policy = "/usr/sbin/policy-rc.d";
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+  try {
+    execFileSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing], { stdio: "inherit", env });
+  } finally {
+    if (ownPolicy) rmSync(policy, { force: true });
+  }
 }
 const r = spawnSync("npx", ["tsx", "lab/build-image.ts"], { stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -25,8 +25,8 @@ const CSP = [
 const nextConfig: NextConfig = {
   // NEXT_DIST_DIR (default .next): builds of one checkout side by side (e2e and bench use their own).
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
-  // Native addon and worker-thread logger: loaded from node_modules at run time, never bundled.
-  serverExternalPackages: ["better-sqlite3", "pino"],
+  // Native addons (ssh2 has an optional one), worker-thread logger: loaded from node_modules at run time, never bundled.
+  serverExternalPackages: ["better-sqlite3", "pino", "ssh2"],
   // The workspace packages are TypeScript source.
   transpilePackages: ["@sysward/proto", "@sysward/contract"],
   poweredByHeader: false,

@@ -42,11 +42,15 @@ export interface BootOptions {
   /** A fresh server: no node at /usr/local/bin/node and no checkout bound in, only the image. */
   bare?: boolean;
   /**
-   * Host tools copied in before the first boot (the image has neither curl nor wget): "curl" is
-   * the host's /usr/bin/curl with the libraries it links that the image lacks (both are bookworm).
+   * Host tools copied in before the first boot (the image has neither curl nor wget, nor an SSH
+   * server): the host's binary with the libraries it links that the image lacks (both are
+   * bookworm). "sshd" is Debian's openssh-server binary alone: its config, host key, privilege
+   * separation user and service are the test's to set up.
    */
-  tools?: ReadonlyArray<"curl">;
+  tools?: ReadonlyArray<keyof typeof TOOLS>;
 }
+
+const TOOLS = { curl: "/usr/bin/curl", sshd: "/usr/sbin/sshd" } as const;
 
 const BOOT_TIMEOUT_MS = 90_000;
 const POWEROFF_TIMEOUT_MS = 30_000;
@@ -85,7 +89,7 @@ export class LabMachine {
     writeFileSync(join(dir, "root", "etc", "hostname"), `${record.hostname}\n`);
     // As Debian's installer writes it: the image has none, and without it "localhost" does not resolve.
     writeFileSync(join(dir, "root", "etc", "hosts"), `127.0.0.1\tlocalhost\n127.0.1.1\t${record.hostname}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
-    for (const tool of opts.tools ?? []) await copyToolIn(join(dir, "root"), `/usr/bin/${tool}`);
+    for (const tool of opts.tools ?? []) await copyToolIn(join(dir, "root"), TOOLS[tool]);
     record.network = await createNetwork(name, record.index);
     writeRecord(dir, record);
     const machine = new LabMachine(record, dir, rootfs, opts.bare ?? false);

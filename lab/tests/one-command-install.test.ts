@@ -75,7 +75,7 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
     const form = new FormData();
     form.set("name", "worker");
     form.set("healthSeconds", "1");
-    form.set("package", new Blob([shellServiceZip("worker", shellBodies.steady("worker"))], { type: "application/zip" }), "worker.zip");
+    form.set("package", new Blob([new Uint8Array(shellServiceZip("worker", shellBodies.steady("worker")))], { type: "application/zip" }), "worker.zip");
     expect(await api<string>(`/api/agents/${agentId}/upload`, { body: form })).toContain('"ok":true');
   };
   const installedVersion = () => readFileSync(machine.path("/opt/sysward/VERSION"), "utf8").trim();

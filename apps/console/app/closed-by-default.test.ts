@@ -31,8 +31,8 @@ const AGENT_READS = new Set(["AgentInfo", "SystemPerf", "WatchPerf", "PerfHistor
 
 /** The agent's install script and artifact are public too: no secret in them (lib/server/downloads/download-routes.ts). */
 const PUBLIC = new Set(["GET /api/healthz", "POST /api/auth/login", "GET /install.sh", "GET /downloads/[file]"]);
-/** Reads only admins may make (users, audit log, enrollments, the console's certificate): a viewer gets 403. */
-const ADMIN_READS = new Set(["GET /api/users", "GET /api/audit", "GET /api/enrollments", "GET /api/pki/console-certificate"]);
+/** Reads only admins may make (users, audit log, enrollments, the console's certificate and SSH key): a viewer gets 403. */
+const ADMIN_READS = new Set(["GET /api/users", "GET /api/audit", "GET /api/enrollments", "GET /api/pki/console-certificate", "GET /api/ssh/key"]);
 /** Writes any signed-in user may make: logging out, and making or revoking their OWN API tokens (someone else's is 404 to a viewer: token-routes.test.ts). */
 const ANY_USER_WRITES = new Set(["POST /api/auth/logout", "POST /api/auth/password", "POST /api/tokens", "DELETE /api/tokens/[id]"]);
 /**

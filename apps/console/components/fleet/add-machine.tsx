@@ -2,6 +2,7 @@
 
 import { useState, type ReactNode } from "react";
 import { Button } from "../ui/button";
+import { AddBySsh } from "./add-by-ssh";
 import { AddMachineForm } from "./add-machine-form";
 import { EnrollmentCommand, type EnrollmentProgress } from "./enrollment-command";
 import type { CreatedEnrollment, PendingEnrollment } from "./enrollment-types";
@@ -52,13 +53,16 @@ export function AddMachine({ heading, agentIds, pending }: { heading: ReactNode;
           </div>
           <div className="card-body">
             {created ? <EnrollmentCommand created={created} progress={progress} onDone={close} /> : (
-              <AddMachineForm
-                onCreated={(c) => {
-                  setSeenPending(false);
-                  setCreated(c);
-                }}
-                onCancel={close}
-              />
+              <>
+                <AddMachineForm
+                  onCreated={(c) => {
+                    setSeenPending(false);
+                    setCreated(c);
+                  }}
+                  onCancel={close}
+                />
+                <AddBySsh onAdded={close} />
+              </>
             )}
           </div>
         </section>

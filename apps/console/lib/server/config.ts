@@ -45,6 +45,10 @@ export interface ConsoleConfig {
   logFile: string | undefined;
   /** SYSWARD_AGENT_ARTIFACT_DIR: the agent artifact the console serves (`npm run package`'s output dir). */
   agentArtifactDir: string;
+  /** SYSWARD_CONSOLE_SSH_KEY (<data dir>/ssh/id_ed25519): the console's SSH key for machines added by SSH; made on first use. */
+  sshKeyPath: string;
+  /** SYSWARD_SSH_TIMEOUT_MS (5000): connect + handshake with a machine over SSH, and opening a channel on it. */
+  sshTimeoutMs: number;
 }
 
 class ConfigError extends Error {}
@@ -107,6 +111,8 @@ function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
     logFile: env.SYSWARD_CONSOLE_LOG_FILE || undefined,
     // The console runs from apps/console (npm start, scripts/start.mjs): the checkout's own package.
     agentArtifactDir: resolve(/*turbopackIgnore: true*/ env.SYSWARD_AGENT_ARTIFACT_DIR || join(process.cwd(), "..", "agent", "dist", "artifact")),
+    sshKeyPath: resolve(/*turbopackIgnore: true*/ env.SYSWARD_CONSOLE_SSH_KEY || join(dataDir, "ssh", "id_ed25519")),
+    sshTimeoutMs: positiveNumber(env, "SYSWARD_SSH_TIMEOUT_MS", 5000),
   };
 }
 

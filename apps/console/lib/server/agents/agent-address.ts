@@ -2,7 +2,9 @@ import "server-only";
 // Where an agent listens, and how to open an HTTP/2 connection to it. The transport is chosen by
 // the address's scheme, so a new one slots in here only:
 //  - unix:///path/agent.sock — h2c with prior knowledge on the agent's private socket;
-//  - https://host:port       — the agent's opt-in TCP listener: TLS with a client certificate.
+//  - https://host:port       — the agent's opt-in TCP listener: TLS with a client certificate;
+//  - ssh://user@host:port/path/agent.sock — the agent's socket on another machine, reached through
+//    the console's SSH connection to it (direct-streamlocal channels, h2c inside).
 import { Code, ConnectError } from "@connectrpc/connect";
 import { readFileSync } from "node:fs";
 import type http2 from "node:http2";
@@ -10,8 +12,10 @@ import net from "node:net";
 import tls from "node:tls";
 import { checkAgentCertificate } from "../pki/agent-certificate-check";
 import type { AgentCredential } from "./agent-credential";
+import { sshLinkFor } from "./ssh/machine-links";
+import type { SshTarget } from "./ssh/ssh-link";
 
-export type AgentAddress = { kind: "unix"; socketPath: string } | { kind: "https"; url: URL };
+export type AgentAddress = { kind: "unix"; socketPath: string } | { kind: "https"; url: URL } | { kind: "ssh"; target: SshTarget; socketPath: string };
 
 export function parseAgentAddress(address: string): AgentAddress {
   if (address.startsWith("unix://")) {
@@ -24,7 +28,30 @@ export function parseAgentAddress(address: string): AgentAddress {
     if (url.pathname !== "/" || url.search || url.hash) throw new Error(`agent address ${JSON.stringify(address)}: use https://host:port with no path`);
     return { kind: "https", url };
   }
-  throw new Error(`agent address ${JSON.stringify(address)}: expected unix:///path/agent.sock or https://host:port`);
+  if (address.startsWith("ssh://")) return parseSshAddress(address);
+  throw new Error(`agent address ${JSON.stringify(address)}: expected unix:///path/agent.sock, https://host:port or ssh://user@host:port/path/agent.sock`);
+}
+
+function parseSshAddress(address: string): AgentAddress {
+  const bad = (why: string) => new Error(`agent address ${JSON.stringify(address)}: ${why} (ssh://user@host:port/path/agent.sock)`);
+  let url: URL;
+  try {
+    url = new URL(address);
+  } catch {
+    throw bad("not a URL");
+  }
+  const user = decodeURIComponent(url.username);
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  const socketPath = decodeURIComponent(url.pathname);
+  if (!user || url.password) throw bad("a user and no password");
+  if (!host) throw bad("a host");
+  if (!socketPath.startsWith("/") || socketPath === "/" || url.search || url.hash) throw bad("the absolute path of the agent's socket");
+  return { kind: "ssh", target: { user, host, port: Number(url.port || 22) }, socketPath };
+}
+
+export function sshAddress(target: SshTarget, socketPath: string): string {
+  const host = target.host.includes(":") ? `[${target.host}]` : target.host;
+  return `ssh://${encodeURIComponent(target.user)}@${host}:${target.port}${socketPath.split("/").map(encodeURIComponent).join("/")}`;
 }
 
 export function unixAddress(socketPath: string): string {
@@ -62,6 +89,12 @@ export function http2TargetFor(agentId: string, address: AgentAddress, credentia
         checkServerIdentity: (hostname, cert) => checkAgentCertificate(agentId, hostname, cert),
       };
       return { url: address.url.origin, options: { createConnection: () => tlsWithHandshakeDeadline(tlsOptions, address.url.origin) } };
+    }
+    case "ssh": {
+      if (credential.kind !== "token") throw new ConnectError(`agent at ${address.target.host}: an agent over SSH needs a "token" credential`, Code.FailedPrecondition);
+      const link = sshLinkFor(address.target);
+      // Each HTTP/2 connection is one channel on the machine's shared SSH connection.
+      return { url: "http://localhost", options: { createConnection: () => link.openStreamLocal(address.socketPath) } };
     }
   }
 }

@@ -15,10 +15,11 @@ import { deleteAgent, getAgentRecord, registerAgent } from "./registry";
 import { filterMachines, MACHINE_STATE_FILTERS } from "../../shared/fleet-filter";
 import { getFleetMonitor } from "../fleet/fleet";
 import { choiceParam, selectorParam } from "../fleet/fleet-query";
+import { forgetSshMachine } from "./ssh/add-ssh-machine";
 
 const UP_CHECK_TIMEOUT_MS = 1500;
 
-async function isAgentUp(agentId: string): Promise<boolean> {
+export async function isAgentUp(agentId: string): Promise<boolean> {
   const record = getAgentRecord(agentId);
   if (!record) return false;
   try {
@@ -87,6 +88,7 @@ export async function handleDeleteAgent(req: NextRequest, agentId: string): Prom
   try {
     const agent = deleteAgent(agentId);
     forgetAgentConnection(agentId);
+    await forgetSshMachine(agent.address);
     audit({ actor: auth.user, address: auth.address, action: "agent.delete", target: agent.id, result: "ok", detail: agent.address });
     // An enrolled agent's certificate is revoked with it: the console refuses it from now on.
     for (const serial of revokeAgentCertificates(agentId)) {

@@ -12,6 +12,11 @@ import { registryChanged } from "./registry-changes";
 export const LOCAL_AGENT_ID = "local";
 export const AGENT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/** "Web server 1" → "web-server-1". */
+export function agentIdFromName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+}
+
 export interface AgentRecord extends AgentSummary {
   credential: AgentCredential;
 }
@@ -82,6 +87,7 @@ export function getAgentRecord(id: string): AgentRecord | null {
 /** The same place, however it is written: https origins compared as URLs normalise them (case, IPv6, default port). */
 function addressKey(address: string): string {
   const a = parseAgentAddress(address);
+  if (a.kind === "ssh") return `ssh:${a.target.host}:${a.target.port}${a.socketPath}`;
   return a.kind === "unix" ? `unix:${a.socketPath}` : a.url.origin;
 }
 
@@ -119,6 +125,7 @@ export function registerAgent(input: { id: string; name: string; address: string
     const address = parseAgentAddress(input.address);
     credential = parseCredential(input.credential);
     if (address.kind === "https" && credential.kind !== "mtls") throw new Error('an https agent needs an "mtls" credential');
+    if (address.kind === "ssh" && credential.kind !== "token") throw new Error('an agent over SSH needs a "token" credential');
   } catch (err) {
     throw new HttpError(400, (err as Error).message);
   }

@@ -114,4 +114,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (agent_id, key)
   );
   `,
+  // 6: machines reached over SSH: the host key pinned on first contact (agents/ssh/known-hosts.ts).
+  `
+  -- host: "host:port" as the console dials it; fingerprint: OpenSSH's "SHA256:<base64>".
+  CREATE TABLE ssh_host_keys (
+    host        TEXT PRIMARY KEY,
+    key_type    TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    added_at    INTEGER NOT NULL
+  );
+  `,
 ];

@@ -12,7 +12,7 @@ import { enrollProofMessage } from "@sysward/contract";
 import { audit } from "../audit/audit-log";
 import { authorize } from "../auth/authorize";
 import { clientAddress, requestOrigin } from "../auth/request-facts";
-import { AGENT_ID, alreadyAtAddress, getAgentRecord, LOCAL_AGENT_ID, registerAgent } from "../agents/registry";
+import { AGENT_ID, agentIdFromName, alreadyAtAddress, getAgentRecord, LOCAL_AGENT_ID, registerAgent } from "../agents/registry";
 import { errorResponse, HttpError, jsonError } from "../http-errors";
 import { getLogger } from "../log";
 import { readJson } from "../read-json";
@@ -28,11 +28,6 @@ import { currentArtifact } from "../downloads/agent-artifact";
 import { checkoutEnrollCommand, installCommand } from "../downloads/install-command";
 
 const DEFAULT_TTL_MINUTES = 60;
-
-/** "Web server 1" → "web-server-1". */
-function idFromName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
-}
 
 const NewEnrollment = z.object({
   name: z.string().trim().min(1).max(100),
@@ -50,7 +45,7 @@ export async function handleCreateEnrollment(req: NextRequest): Promise<Response
   let target = "?";
   try {
     const body = await readJson(req, NewEnrollment);
-    const agentId = body.id ?? idFromName(body.name);
+    const agentId = body.id ?? agentIdFromName(body.name);
     target = agentId.slice(0, 100);
     if (!AGENT_ID.test(agentId)) throw new HttpError(400, "agent ids are 1–63 characters: lowercase letters, digits and '-', starting with a letter or digit (give one as `id`)");
     if (agentId === LOCAL_AGENT_ID || getAgentRecord(agentId)) throw new HttpError(409, `an agent with id ${JSON.stringify(agentId)} already exists; remove it first or choose another id`);
