@@ -31,7 +31,7 @@ export function AddBySsh({ onAdded }: { onAdded(): void }) {
   }
 
   return (
-    <form onSubmit={(e) => submit(e)} className="stack" data-testid="add-by-ssh">
+    <form onSubmit={(e) => void submit(e)} className="stack" data-testid="add-by-ssh">
       <h3>Or by SSH, if its agent runs already</h3>
       <p className="muted">Put the console&apos;s key in the agent user&apos;s ~/.ssh/authorized_keys:</p>
       <pre className={`${styles.command} mono`} data-testid="console-ssh-key">{publicKey ?? "…"}</pre>
@@ -54,7 +54,7 @@ export function AddBySsh({ onAdded }: { onAdded(): void }) {
       ) : null}
       <div className={styles.actions}>
         {confirm ? (
-          <Button variant="primary" disabled={busy} onClick={(e) => submit(e, confirm.hostKey.fingerprint)} data-testid="ssh-trust">
+          <Button variant="primary" disabled={busy} onClick={(e) => void submit(e, confirm.hostKey.fingerprint)} data-testid="ssh-trust">
             Trust this key and add
           </Button>
         ) : (

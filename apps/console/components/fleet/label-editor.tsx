@@ -2,6 +2,7 @@
 
 import { formatLabels, parseLabelEdits } from "@sysward/contract";
 import { useState, type FormEvent } from "react";
+import { asyncHandler } from "../../lib/client/async-handler";
 import { callJson } from "../../lib/client/json-api";
 import { useIsAdmin } from "../session/user-context";
 import { Button } from "../ui/button";
@@ -44,7 +45,7 @@ export function LabelEditor({ agentId, initial }: { agentId: string; initial: Re
 
   if (text !== null) {
     return (
-      <form className={styles.editor} onSubmit={save} data-testid="label-editor">
+      <form className={styles.editor} onSubmit={asyncHandler(save)} data-testid="label-editor">
         <input
           className="input mono"
           value={text}
