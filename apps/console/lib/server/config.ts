@@ -7,6 +7,8 @@ import { join, resolve } from "node:path";
 export interface ConsoleConfig {
   /** SYSWARD_CONSOLE_DATA_DIR: the console's own state (console.sqlite). */
   dataDir: string;
+  /** SYSWARD_MAX_STREAMS_PER_USER (32): live streams (logs, charts, watches) one user may hold open through the proxy. */
+  maxStreamsPerUser: number;
   /** SYSWARD_AUDIT_RETENTION_DAYS (365): older audit rows are deleted. */
   auditRetentionDays: number;
   /** SYSWARD_CONSOLE_SECRET_KEY_FILE (<data dir>/secret.key): seals the agents' tokens kept in the DB. */
@@ -90,6 +92,7 @@ function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
     dataDir,
     dbPath: join(dataDir, "console.sqlite"),
     auditRetentionDays: positiveNumber(env, "SYSWARD_AUDIT_RETENTION_DAYS", 365),
+    maxStreamsPerUser: Math.floor(positiveNumber(env, "SYSWARD_MAX_STREAMS_PER_USER", 32)),
     secretKeyPath: resolve(/*turbopackIgnore: true*/ env.SYSWARD_CONSOLE_SECRET_KEY_FILE || join(dataDir, "secret.key")),
     localAgentDataDir,
     localAgentSocketPath: join(localAgentDataDir, "agent.sock"),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LogLine } from "../runtime";
 import { waitFor } from "../testing/wait-for";
-import { readFileTail, readLogs, shareTail, type LogSource } from "./log-reader";
+import { MAX_TAIL_BYTES, readFileTail, readLogs, shareTail, type LogSource } from "./log-reader";
 import { rotateIfLarger } from "./log-rotator";
 
 async function collect(it: AsyncIterable<LogLine>): Promise<LogLine[]> {
@@ -38,6 +38,18 @@ describe("log reader", () => {
     const tail = await readFileTail(out, 3);
     expect(tail.lines.map(String)).toEqual(["line 39997", "line 39998", "line 39999"]);
     expect(tail.partial.length).toBe(0);
+  });
+
+  it("holds at most MAX_TAIL_BYTES for one tail, however many long lines are asked for", async () => {
+    const long = (i: number) => `${String(i).padStart(6, "0")} ${"y".repeat(15_993)}`; // 16 000 bytes
+    await writeFile(out, Array.from({ length: 400 }, (_, i) => `${long(i)}\n`).join("")); // 6.4 MB
+    const tail = await readFileTail(out, 10_000);
+    const got = tail.lines.map(String);
+    expect(got.length).toBeLessThanOrEqual(Math.floor(MAX_TAIL_BYTES / 16_001));
+    expect(got.length).toBeGreaterThan(200);
+    // The newest lines, each whole.
+    expect(got.at(-1)).toBe(long(399));
+    expect(got.every((l, i) => l === long(400 - got.length + i))).toBe(true);
   });
 
   it("returns the whole file when it has fewer lines, and keeps an unterminated last line apart", async () => {

@@ -36,8 +36,14 @@ export interface FileTail {
   mtimeMs: number;
 }
 
+/**
+ * Most a tail reads, whatever `n` asks: 10 000 lines of 16 KiB would be 160 MiB held at once for
+ * one request. Past it the oldest of the asked-for lines are left out.
+ */
+export const MAX_TAIL_BYTES = 4 * 1024 * 1024;
+
 /** The last `n` complete lines of `path` (plus any unterminated last line), reading from the end. */
-export async function readFileTail(path: string, n: number, maxLineBytes = DEFAULT_MAX_LINE_BYTES): Promise<FileTail> {
+export async function readFileTail(path: string, n: number, maxLineBytes = DEFAULT_MAX_LINE_BYTES, maxBytes = MAX_TAIL_BYTES): Promise<FileTail> {
   let fh: FileHandle;
   try {
     fh = await open(path, "r");
@@ -48,8 +54,9 @@ export async function readFileTail(path: string, n: number, maxLineBytes = DEFAU
   try {
     const st = await fh.stat();
     const size = st.size;
-    // Enough bytes for n lines of maximal length plus the boundary before them; never more.
-    const budget = (n + 1) * (maxLineBytes + 1) + CHUNK;
+    // Enough bytes for n lines of maximal length plus the boundary before them; never more, and
+    // never more than maxBytes.
+    const budget = Math.min((n + 1) * (maxLineBytes + 1) + CHUNK, maxBytes);
     const chunks: Buffer[] = [];
     let pos = size;
     let collected = 0;

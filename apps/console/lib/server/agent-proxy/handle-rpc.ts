@@ -14,6 +14,8 @@ import { getLogger } from "../log";
 import { AgentProxyError, forwardToAgent, RPC_CONTENT_TYPES } from "./forward-to-agent";
 import { targetFromRequest } from "./request-target";
 import { RpcOutcomeRecorder } from "./rpc-outcome";
+import { takeStreamSlot } from "./stream-quota";
+import { getConfig } from "../config";
 
 /** Unary write requests are a name or two: anything bigger is not a real call. */
 const MAX_BUFFERED_WRITE_BYTES = 1024 * 1024;
@@ -30,6 +32,27 @@ const AUDIT_ACTIONS: Partial<Record<string, AuditAction>> = {
 /** A Connect error response: connect-web (and gRPC-Web clients, via the HTTP status) understand it. */
 function connectError(status: number, code: string, message: string): Response {
   return Response.json({ code, message }, { status, headers: { "cache-control": "no-store" } });
+}
+
+/**
+ * An error for a streaming call before the stream starts, in the call's own protocol: a streaming
+ * client reads the code from the stream, not from the HTTP status (429 would read as Unavailable).
+ * Connect: one end-of-stream message; gRPC and gRPC-Web: trailers-only, grpc-status in the headers.
+ */
+const GRPC_STATUS: Record<string, number> = { resource_exhausted: 8 };
+function streamError(req: NextRequest, code: string, message: string): Response {
+  const type = req.headers.get("content-type") ?? "";
+  if (type.startsWith("application/connect+")) {
+    const json = Buffer.from(JSON.stringify({ error: { code, message } }));
+    const prefix = Buffer.alloc(5);
+    prefix[0] = 0b10; // end of stream
+    prefix.writeUInt32BE(json.length, 1);
+    return new Response(Buffer.concat([prefix, json]), { status: 200, headers: { "content-type": type, "cache-control": "no-store" } });
+  }
+  if (type.startsWith("application/grpc")) {
+    return new Response(null, { status: 200, headers: { "content-type": type, "grpc-status": String(GRPC_STATUS[code] ?? 2), "grpc-message": encodeURIComponent(message) } });
+  }
+  return connectError(429, code, message);
 }
 
 async function readCapped(body: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array | null> {
@@ -73,6 +96,10 @@ export async function handleRpc(req: NextRequest, agentId: string, segments: str
     target = targetFromRequest(desc.input, req.headers.get("content-type") ?? "", buffered);
   }
   const recorder = action ? new RpcOutcomeRecorder() : null;
+  const releaseSlot = desc.methodKind === "server_streaming" ? takeStreamSlot(auth.user.id) : () => {};
+  if (!releaseSlot) {
+    return streamError(req, "resource_exhausted", `${auth.user.username} has ${getConfig().maxStreamsPerUser} live streams open (logs, charts) already: close some before opening more`);
+  }
 
   try {
     return await forwardToAgent(conn, {
@@ -83,14 +110,15 @@ export async function handleRpc(req: NextRequest, agentId: string, segments: str
       contentTypes: RPC_CONTENT_TYPES,
       signal: req.signal,
       onResponseChunk: recorder ? (c) => recorder.push(c) : undefined,
-      onDone: recorder
-        ? ({ status, headers, error, cancelled }) => {
-            const outcome = error || cancelled ? null : recorder.outcome(status, headers);
-            auditWrite(auth, action!, agentId, target, outcome?.ok ?? false, outcome ? `${outcome.code}${outcome.message ? `: ${outcome.message}` : ""}` : cancelled ? "cancelled by the client" : `proxy error: ${error?.message}`);
-          }
-        : undefined,
+      onDone: ({ status, headers, error, cancelled }) => {
+        releaseSlot();
+        if (!recorder) return;
+        const outcome = error || cancelled ? null : recorder.outcome(status, headers);
+        auditWrite(auth, action!, agentId, target, outcome?.ok ?? false, outcome ? `${outcome.code}${outcome.message ? `: ${outcome.message}` : ""}` : cancelled ? "cancelled by the client" : `proxy error: ${error?.message}`);
+      },
     });
   } catch (err) {
+    releaseSlot();
     if (err instanceof AgentProxyError) {
       getLogger().warn({ agentId, method: method.name, err: err.message }, err.status === 503 ? "agent unreachable" : "agent answer refused");
       if (action) auditWrite(auth, action, agentId, target, false, err.message);
