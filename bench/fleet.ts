@@ -209,6 +209,14 @@ async function pollLikeTheOldPage(c: ConsoleRig, n: number, seconds: number): Pr
   return { requests, errors };
 }
 
+// Ctrl-C: stop everything it started (console, agent, simulator) before leaving.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: stopping everything`);
+    void procs.stopAll().finally(() => process.exit(130));
+  });
+}
+
 let failed = false;
 let consoleRig: ConsoleRig | undefined;
 let agent: AgentRig | undefined;
@@ -313,7 +321,7 @@ function render(): string {
     `\`npm run bench:fleet${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`, commit ${commit}, ${started.toISOString().slice(0, 16).replace("T", " ")} UTC, ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ` +
       `load average (1 min) median ${fmtNumber(load.median)} (max ${fmtNumber(load.max)}) while it ran (other work shares the machine). ` +
       `The real console (production build) watches its real local agent and ${largest.toLocaleString("en")} simulated machines ` +
-      `(\`bench/lib/fleet-sim.ts\`: the real AgentService over one Unix socket each, a sample a second, three services) served by a separate process; ` +
+      `(\`bench/lib/fleet-sim.ts\`: the real AgentService over one Unix socket each, three services, a perf clock of a sample a second of which the console takes one in five: \`SYSWARD_FLEET_PERF_MS\` at its default) served by a separate process; ` +
       `one fleet-page tab reads \`/api/fleet/stream\`. Each size: ${SETTLE_S} s to settle, then a ${WINDOW_S} s window (CPU from /proc/PID/stat, RSS sampled each second), then ${TRIALS} trials of each change.` +
       (failed ? " **The run failed before it finished; the figures are what it measured.**" : ""),
     "",

@@ -109,7 +109,11 @@ export class MachineWatch {
         throw new ConnectError("the agent ended its streams", Code.Unavailable);
       } catch (err) {
         if (stop.aborted) break;
-        this.#markDown(reasonOf(err));
+        // The console closed the connection itself (its client certificate was rotated, say):
+        // nothing happened to the machine, so try again at once before calling it down.
+        const ours = ConnectError.from(err).code === Code.Canceled && this.#state.reach === "up";
+        if (!ours) this.#markDown(reasonOf(err));
+        else this.#deps.log.info({ agentId: this.#state.id }, "connection closed by the console; reconnecting");
       } finally {
         stop.removeEventListener("abort", abort);
         attempt.abort();
