@@ -159,9 +159,15 @@ const report = renderReport();
 process.stdout.write(`\n## Summary\n\n${summaryTable()}\n\nLoad average (1 min) during the run: median ${fmtNumber(loadSummary.median)}, min ${fmtNumber(loadSummary.min)}, max ${fmtNumber(loadSummary.max)} on ${cpus().length} cores.\n`);
 const outFile = opts.out ?? (!quick && !opts.only && !opts["agent-bundle"] && !failed ? join(benchDir, "RESULTS.md") : undefined);
 if (outFile) {
-  // The soak run (npm run soak) owns its marked section of RESULTS.md: carry it over.
-  const soak = existsSync(outFile) ? readSection(readFileSync(outFile, "utf8"), "soak") : undefined;
-  writeFileSync(outFile, soak === undefined ? report : replaceSection(report, "soak", soak));
+  // The soak run (npm run soak) and the fleet benchmark (npm run bench:fleet) own their marked
+  // sections of RESULTS.md: carry them over.
+  const previous = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
+  let text = report;
+  for (const name of ["soak", "fleet"]) {
+    const kept = readSection(previous, name);
+    if (kept !== undefined) text = replaceSection(text, name, kept);
+  }
+  writeFileSync(outFile, text);
   log(`wrote ${outFile}`);
 } else {
   const file = join(runDir, "RESULTS.md");

@@ -2,7 +2,7 @@
 // watcher: its RSS and CPU with none (before), with 100 (for the window), and with none again.
 import { setMaxListeners } from "node:events";
 import type { BenchContext } from "../lib/context";
-import { cpuSeconds, memory } from "../lib/proc-stats";
+import { observeWindow } from "../lib/proc-stats";
 import { sleep } from "../lib/processes";
 import { proxyClient } from "../lib/proxy-client";
 import type { Section } from "../lib/report";
@@ -19,25 +19,8 @@ interface Phase {
 }
 
 async function observe(ctx: BenchContext, name: string, seconds: number): Promise<Phase> {
-  const a0 = cpuSeconds(ctx.agent.pid);
-  const c0 = cpuSeconds(ctx.console.pid);
-  const t0 = performance.now();
-  const agentRss: number[] = [];
-  const consoleRss: number[] = [];
-  for (let s = 1; s <= seconds; s++) {
-    agentRss.push(memory(ctx.agent.pid)?.rss ?? NaN);
-    consoleRss.push(memory(ctx.console.pid)?.rss ?? NaN);
-    await sleep(Math.max(0, t0 + s * 1000 - performance.now()));
-  }
-  const wall = (performance.now() - t0) / 1000;
-  return {
-    name,
-    seconds: wall,
-    agentCpuPct: ((cpuSeconds(ctx.agent.pid) - a0) / wall) * 100,
-    consoleCpuPct: ((cpuSeconds(ctx.console.pid) - c0) / wall) * 100,
-    agentRss,
-    consoleRss,
-  };
+  const w = await observeWindow({ agent: ctx.agent.pid, console: ctx.console.pid }, seconds);
+  return { name, seconds: w.seconds, agentCpuPct: w.cpuPct.agent!, consoleCpuPct: w.cpuPct.console!, agentRss: w.rss.agent!, consoleRss: w.rss.console! };
 }
 
 export async function watchPerfFanoutBench(ctx: BenchContext): Promise<Section> {

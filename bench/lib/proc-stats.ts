@@ -102,3 +102,25 @@ export function loadAverage(): [number, number, number] {
   const [a, b, c] = readFileSync("/proc/loadavg", "utf8").split(" ").map(Number);
   return [a!, b!, c!];
 }
+
+export interface WindowUsage {
+  seconds: number;
+  /** CPU % of one core over the window, per process. */
+  cpuPct: Record<string, number>;
+  /** VmRSS sampled each second, per process. */
+  rss: Record<string, number[]>;
+}
+
+/** CPU and RSS of some processes over the same `seconds`, RSS sampled once a second. */
+export async function observeWindow(pids: Record<string, number>, seconds: number): Promise<WindowUsage> {
+  const names = Object.keys(pids);
+  const cpu0 = Object.fromEntries(names.map((n) => [n, cpuSeconds(pids[n]!)]));
+  const rss = Object.fromEntries(names.map((n) => [n, [] as number[]]));
+  const t0 = performance.now();
+  for (let s = 1; s <= seconds; s++) {
+    for (const n of names) rss[n]!.push(memory(pids[n]!)?.rss ?? NaN);
+    await new Promise((r) => setTimeout(r, Math.max(0, t0 + s * 1000 - performance.now())));
+  }
+  const wall = (performance.now() - t0) / 1000;
+  return { seconds: wall, cpuPct: Object.fromEntries(names.map((n) => [n, ((cpuSeconds(pids[n]!) - cpu0[n]!) / wall) * 100])), rss };
+}

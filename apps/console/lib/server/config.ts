@@ -41,6 +41,8 @@ export interface ConsoleConfig {
   agentPingMs: number;
   /** SYSWARD_FLEET_RECONNECT_MAX_MS: the longest wait between the fleet monitor's tries to reach a machine. */
   fleetReconnectMaxMs: number;
+  /** SYSWARD_FLEET_PERF_MS: how often the fleet monitor takes a machine's perf sample (the agent's nearest multiple of its interval). */
+  fleetPerfMs: number;
   /** SYSWARD_LOG_LEVEL: pino level. */
   logLevel: string;
   /** SYSWARD_CONSOLE_LOG_FILE: append JSON logs to this file instead of stderr. */
@@ -110,6 +112,7 @@ function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
     eventMaxRows: Math.ceil(positiveNumber(env, "SYSWARD_EVENT_MAX_ROWS", 100_000)),
     agentPingMs: Math.ceil(positiveNumber(env, "SYSWARD_AGENT_PING_MS", 2000)),
     fleetReconnectMaxMs: Math.ceil(positiveNumber(env, "SYSWARD_FLEET_RECONNECT_MAX_MS", 5000)),
+    fleetPerfMs: Math.ceil(positiveNumber(env, "SYSWARD_FLEET_PERF_MS", 5000)),
     logLevel: env.SYSWARD_LOG_LEVEL || "info",
     logFile: env.SYSWARD_CONSOLE_LOG_FILE || undefined,
     // The console runs from apps/console (npm start, scripts/start.mjs): the checkout's own package.

@@ -6,12 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installVia } from "../../../../agent/src/install/testing/install-via";
 import { shellBodies, shellServiceZip } from "../../../../agent/src/install/testing/package-fixtures";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
+import { closeAgentConnections } from "../agents/agent-connection";
 import { registerAgent } from "../agents/registry";
 import { setupConsoleTestEnv } from "../testing/console-test-env";
 import { getFleetMonitor, stopFleetMonitor } from "./fleet";
 import { listFleetEvents } from "./fleet-events";
 
-const env = setupConsoleTestEnv();
+// Samples five times a second (the default is one per 5 s), so the tests need not wait.
+const env = setupConsoleTestEnv({ SYSWARD_FLEET_PERF_MS: "200" });
 const AGENT_ENV = { SYSWARD_SERVICE_WATCH_MS: "100", SYSWARD_PERF_INTERVAL_MS: "200" };
 let local: TestAgent;
 let other: TestAgent;
@@ -85,6 +87,25 @@ describe("the fleet monitor", () => {
       process.kill(local.process.pid!, "SIGCONT");
     }
     await soon(() => machine("local")?.reach).toBe("up");
+  });
+
+  it("reconnects without calling the machine down when the console itself closes its connections (a certificate rotation)", async () => {
+    await soon(() => machine("local")?.reach).toBe("up");
+    const events = () => listFleetEvents({ agentId: "local", limit: 100 }).filter((e) => e.kind === "machine.down").length;
+    const before = events();
+    const seen = new Set<string>();
+    const watch = setInterval(() => seen.add(machine("local")?.reach ?? "?"), 10);
+    try {
+      closeAgentConnections();
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      clearInterval(watch);
+    }
+    expect([...seen]).toEqual(["up"]);
+    expect(events()).toBe(before);
+    // …and it is really watching again: a new sample arrives on the new connection.
+    const t = machine("local")!.perf!.t;
+    await soon(() => machine("local")?.perf?.t ?? 0).toBeGreaterThan(t);
   });
 
   it("keeps 'down since' across a console restart", async () => {

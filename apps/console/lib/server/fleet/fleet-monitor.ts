@@ -113,6 +113,7 @@ export class FleetMonitor {
         // The registry's current record: a rotated credential file path, say, takes effect on the next try.
         client: () => agentClient(agentConnection(getAgentRecord(r.id) ?? r)),
         reconnectMaxMs: getConfig().fleetReconnectMaxMs,
+        perfEveryMs: getConfig().fleetPerfMs,
         onChange: (what) => this.#changed(entry, what),
         record: recordFleetEvent,
         log: getLogger(),

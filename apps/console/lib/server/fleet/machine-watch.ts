@@ -19,8 +19,6 @@ import { reconnectDelay } from "./reconnect-delay";
 
 /** AgentInfo and PerfHistory at connect must answer within this. */
 const CONNECT_TIMEOUT_MS = 5000;
-/** The perf figures the fleet shows need no more than one sample a second. */
-const PERF_EVERY_MS = 1000;
 /** An agent without WatchServices (an older one) is asked for its list this often instead. */
 const LIST_POLL_MS = 5000;
 /** Service states not worth an event of their own: the step between two that are. */
@@ -37,6 +35,8 @@ export interface MachineWatchDeps {
   /** A client on the agent's connection, asked for anew on each attempt. */
   client: () => AgentClient;
   reconnectMaxMs: number;
+  /** One sample this often (WatchPerf's `every`): the fleet shows a trend, not a chart. */
+  perfEveryMs: number;
   /** "status": anything but perf changed; "perf": a new sample (and maybe a sparkline point). */
   onChange: (what: "status" | "perf" | "spark") => void;
   record: (e: NewFleetEvent) => void;
@@ -109,7 +109,11 @@ export class MachineWatch {
         throw new ConnectError("the agent ended its streams", Code.Unavailable);
       } catch (err) {
         if (stop.aborted) break;
-        this.#markDown(reasonOf(err));
+        // The console closed the connection itself (its client certificate was rotated, say):
+        // nothing happened to the machine, so try again at once before calling it down.
+        const ours = ConnectError.from(err).code === Code.Canceled && this.#state.reach === "up";
+        if (!ours) this.#markDown(reasonOf(err));
+        else this.#deps.log.info({ agentId: this.#state.id }, "connection closed by the console; reconnecting");
       } finally {
         stop.removeEventListener("abort", abort);
         attempt.abort();
@@ -124,7 +128,7 @@ export class MachineWatch {
     const info = await client.agentInfo({}, { signal, timeoutMs: CONNECT_TIMEOUT_MS });
     this.#set({ info: infoFacts(info) });
     await this.#seedSpark(client, signal);
-    const every = Math.max(1, Math.round(PERF_EVERY_MS / Math.max(1, info.perfIntervalMs)));
+    const every = Math.max(1, Math.round(this.#deps.perfEveryMs / Math.max(1, info.perfIntervalMs)));
     const services = this.#watchServices(client, signal);
     const perf = this.#watchPerf(client, signal, every);
     // Whichever ends first ends the connection's watch; the other is aborted with it.
