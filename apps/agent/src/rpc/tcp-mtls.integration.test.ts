@@ -4,7 +4,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { AgentService } from "@sysward/proto";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeTestPki, type Pem, type TestPki } from "./testing/test-pki";
+import { makeTestPki, mtlsListenEnv, type Pem, type TestPki } from "./testing/test-pki";
 import { startTestAgent, type TestAgent } from "./testing/start-test-agent";
 
 function tcpClient(port: number, pki: TestPki, clientPem: Pem | undefined, token: string | undefined) {
@@ -38,17 +38,8 @@ describe("TCP listener with mutual TLS", () => {
 
   beforeAll(async () => {
     pki = makeTestPki();
-    agent = await startTestAgent({
-      env: {
-        SYSWARD_LISTEN: "127.0.0.1:0",
-        SYSWARD_TLS_CERT: pki.server.certPath,
-        SYSWARD_TLS_KEY: pki.server.keyPath,
-        SYSWARD_TLS_CLIENT_CA: pki.caPath,
-        SYSWARD_TLS_CRL: pki.crlPath,
-      },
-    });
-    const ready = agent.output().split("\n").find((l) => l.includes('"msg":"agent ready"'))!;
-    port = (JSON.parse(ready) as { tcp: { port: number } }).tcp.port;
+    agent = await startTestAgent({ env: mtlsListenEnv(pki) });
+    port = agent.tcpPort();
   });
   afterAll(async () => {
     await agent?.stop();

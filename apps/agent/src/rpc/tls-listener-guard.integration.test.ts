@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../runtime/testing/wait-for";
-import { makeTestPki, type TestPki } from "./testing/test-pki";
+import { makeTestPki, mtlsListenEnv, type TestPki } from "./testing/test-pki";
 import { startTestAgent, type TestAgent } from "./testing/start-test-agent";
 
 const MAX_HANDSHAKES = 4;
@@ -19,18 +19,8 @@ let port: number;
 
 beforeAll(async () => {
   pki = makeTestPki();
-  agent = await startTestAgent({
-    env: {
-      SYSWARD_LISTEN: "127.0.0.1:0",
-      SYSWARD_TLS_CERT: pki.server.certPath,
-      SYSWARD_TLS_KEY: pki.server.keyPath,
-      SYSWARD_TLS_CLIENT_CA: pki.caPath,
-      SYSWARD_TLS_MAX_HANDSHAKES: String(MAX_HANDSHAKES),
-      SYSWARD_TLS_HANDSHAKE_TIMEOUT_SECONDS: "2",
-    },
-  });
-  const ready = agent.output().split("\n").find((l) => l.includes('"msg":"agent ready"'))!;
-  port = (JSON.parse(ready) as { tcp: { port: number } }).tcp.port;
+  agent = await startTestAgent({ env: mtlsListenEnv(pki, { SYSWARD_TLS_MAX_HANDSHAKES: String(MAX_HANDSHAKES), SYSWARD_TLS_HANDSHAKE_TIMEOUT_SECONDS: "2" }) });
+  port = agent.tcpPort();
 });
 afterAll(async () => {
   await agent?.stop();

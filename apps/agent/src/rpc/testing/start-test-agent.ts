@@ -22,6 +22,8 @@ export interface TestAgent {
   process: ChildProcess;
   /** Everything the agent wrote to stderr (its JSON log) and stdout. */
   output(): string;
+  /** The TCP port its listener bound (SYSWARD_LISTEN with port 0), from its "agent ready" line. */
+  tcpPort(): number;
   client(kind?: TransportKind): Client<typeof AgentService>;
   /** SIGTERM and wait for exit; resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -89,6 +91,12 @@ export async function startTestAgent(opts: StartTestAgentOptions = {}): Promise<
     token,
     process: child,
     output: () => out,
+    tcpPort() {
+      const ready = out.split("\n").find((l) => l.includes('"msg":"agent ready"'));
+      const port = ready && (JSON.parse(ready) as { tcp?: { port: number } }).tcp?.port;
+      if (!port) throw new Error(`the agent reported no TCP listener:\n${out}`);
+      return port;
+    },
     client(kind = "connect") {
       let c = clients.get(kind);
       if (!c) clients.set(kind, (c = createAgentClient(socketPath, token, kind)));

@@ -76,3 +76,15 @@ export function makeTestPki(): TestPki {
     foreignClient,
   };
 }
+
+/** The agent settings for a TCP listener on a free loopback port with this PKI (mTLS), CRL included. */
+export function mtlsListenEnv(pki: TestPki, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SYSWARD_LISTEN: "127.0.0.1:0",
+    SYSWARD_TLS_CERT: pki.server.certPath,
+    SYSWARD_TLS_KEY: pki.server.keyPath,
+    SYSWARD_TLS_CLIENT_CA: pki.caPath,
+    SYSWARD_TLS_CRL: pki.crlPath,
+    ...extra,
+  };
+}

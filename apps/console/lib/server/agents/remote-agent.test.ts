@@ -7,7 +7,7 @@ import * as debugVarsRoute from "@/app/agents/[agentId]/debug/vars/route";
 import * as agentRoute from "@/app/api/agents/[agentId]/route";
 import * as agentsRoute from "@/app/api/agents/route";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
-import { makeTestPki, type TestPki } from "../../../../agent/src/rpc/testing/test-pki";
+import { makeTestPki, mtlsListenEnv, type TestPki } from "../../../../agent/src/rpc/testing/test-pki";
 import { listAudit } from "../audit/audit-log";
 import { getDb } from "../db/database";
 import { createSession } from "../auth/sessions";
@@ -24,11 +24,8 @@ let viewer: string;
 
 beforeAll(async () => {
   pki = makeTestPki();
-  remote = await startTestAgent({
-    env: { SYSWARD_LISTEN: "127.0.0.1:0", SYSWARD_TLS_CERT: pki.server.certPath, SYSWARD_TLS_KEY: pki.server.keyPath, SYSWARD_TLS_CLIENT_CA: pki.caPath, SYSWARD_TLS_CRL: pki.crlPath },
-  });
-  const ready = remote.output().split("\n").find((l) => l.includes('"msg":"agent ready"'))!;
-  port = (JSON.parse(ready) as { tcp: { port: number } }).tcp.port;
+  remote = await startTestAgent({ env: mtlsListenEnv(pki) });
+  port = remote.tcpPort();
   admin = createSession((await createUser({ username: "admin1", password: "admin password", role: "admin" })).id, null).id;
   viewer = createSession((await createUser({ username: "viewer1", password: "viewer password", role: "viewer" })).id, null).id;
 });
