@@ -7,11 +7,11 @@ import { errorResponse, jsonError } from "../http-errors";
 import { getLogger } from "../log";
 import { readJson } from "../read-json";
 import { authorize } from "./authorize";
-import { beginLoginAttempt, recordLoginSuccess } from "./login-throttle";
-import { PasswordChecksBusy, withPasswordCheckSlot } from "./password-check-gate";
+import { recordLoginSuccess } from "./login-throttle";
+import { PasswordChecksBusy } from "./password-check-gate";
 import { checkOrigin, clientAddress, wantsSecureCookie } from "./request-facts";
 import { createSession, deleteSession, SESSION_COOKIE } from "./sessions";
-import { checkPassword } from "./users";
+import { throttledPasswordCheck, throttledResponse, type ThrottledCheck } from "./throttled-password-check";
 
 const LoginBody = z.object({
   username: z.string().min(1).max(200),
@@ -29,22 +29,17 @@ export async function handleLogin(req: NextRequest): Promise<Response> {
   }
   const username = body.username.trim();
   const address = clientAddress(req);
-  let outcome: { waitMs: number } | { user: Awaited<ReturnType<typeof checkPassword>> };
+  let outcome: ThrottledCheck;
   try {
-    outcome = await withPasswordCheckSlot(async () => {
-      // Counted before the check, in the same transaction as the wait check (see login-throttle.ts).
-      const waitMs = beginLoginAttempt(username, address);
-      return waitMs > 0 ? { waitMs } : { user: await checkPassword(username, body.password) };
-    });
+    outcome = await throttledPasswordCheck(username, body.password, address);
   } catch (err) {
     if (!(err instanceof PasswordChecksBusy)) throw err;
     getLogger().warn({ username, address }, "login refused: too many password checks at once");
     return jsonError(503, err.message, { retryAfterSeconds: 1 }, { "retry-after": "1" });
   }
   if ("waitMs" in outcome) {
-    const retryAfterSeconds = Math.ceil(outcome.waitMs / 1000);
-    getLogger().info({ username, address, retryAfterSeconds }, "login throttled");
-    return jsonError(429, `too many failed logins; try again in ${retryAfterSeconds} s`, { retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) });
+    getLogger().info({ username, address, retryAfterSeconds: Math.ceil(outcome.waitMs / 1000) }, "login throttled");
+    return throttledResponse(outcome.waitMs, "failed logins");
   }
   const user = outcome.user;
   if (!user) {

@@ -9,10 +9,11 @@ import { audit } from "../audit/audit-log";
 import { errorResponse, HttpError, jsonError } from "../http-errors";
 import { readJson } from "../read-json";
 import { authorize } from "./authorize";
-import { beginLoginAttempt, recordLoginSuccess } from "./login-throttle";
-import { PasswordChecksBusy, withPasswordCheckSlot } from "./password-check-gate";
+import { recordLoginSuccess } from "./login-throttle";
+import { PasswordChecksBusy } from "./password-check-gate";
 import { deleteOtherSessions, SESSION_COOKIE } from "./sessions";
-import { checkPassword, setPassword } from "./users";
+import { throttledPasswordCheck, throttledResponse } from "./throttled-password-check";
+import { setPassword } from "./users";
 
 const ChangePassword = z.object({
   currentPassword: z.string().min(1).max(4096),
@@ -26,15 +27,9 @@ export async function handleChangePassword(req: NextRequest): Promise<Response> 
   if (auth.via !== "session") return jsonError(403, "change your password from a signed-in browser session, not with an API token");
   try {
     const body = await readJson(req, ChangePassword);
-    const outcome = await withPasswordCheckSlot(async (): Promise<{ waitMs: number } | { ok: boolean }> => {
-      const waitMs = beginLoginAttempt(user.username, address);
-      return waitMs > 0 ? { waitMs } : { ok: (await checkPassword(user.username, body.currentPassword)) !== null };
-    });
-    if ("waitMs" in outcome) {
-      const retryAfterSeconds = Math.ceil(outcome.waitMs / 1000);
-      return jsonError(429, `too many wrong passwords; try again in ${retryAfterSeconds} s`, { retryAfterSeconds }, { "retry-after": String(retryAfterSeconds) });
-    }
-    if (!outcome.ok) throw new HttpError(403, "the current password is wrong");
+    const outcome = await throttledPasswordCheck(user.username, body.currentPassword, address);
+    if ("waitMs" in outcome) return throttledResponse(outcome.waitMs, "wrong passwords");
+    if (!outcome.user) throw new HttpError(403, "the current password is wrong");
     recordLoginSuccess(user.username, address);
     await setPassword(user.id, body.newPassword);
     deleteOtherSessions(user.id, req.cookies.get(SESSION_COOKIE)?.value);
