@@ -35,6 +35,7 @@ export const ATTACKS = [
   "write into another package's state",
   "see another service's processes",
   "read another service's memory (ptrace access)",
+  "signal the agent or another service",
   "write into its own version dir",
   "write into the system (/usr, /etc)",
   "write into the host's /tmp",
@@ -92,6 +93,13 @@ async function main() {
   }
   try { const fd = fs.openSync("/proc/" + t.otherPid + "/mem", "r"); fs.closeSync(fd); say("read another service's memory (ptrace access)", true, "opened /proc/" + t.otherPid + "/mem"); }
   catch (e) { say("read another service's memory (ptrace access)", false, why(e)); }
+  {
+    // kill(pid, 0): delivered (no error) means it could have been SIGKILL. A pid of the sandbox's
+    // own namespace that happens to carry the same number is one of the kit's, not a target.
+    const own = (p) => { try { return fs.readFileSync("/proc/" + p + "/environ", "latin1").includes("SYSWARD_SERVICE=" + process.env.SYSWARD_SERVICE + "\0"); } catch { return false; } };
+    const got = [t.agentPid, t.otherPid].map((p) => { try { process.kill(p, 0); return own(p) ? p + ": one of the kit's own" : p + " signalled"; } catch (e) { return p + ": " + why(e); } });
+    say("signal the agent or another service", got.some((g) => g.endsWith(" signalled")), got.join("; "));
+  }
   tryWrite("write into its own version dir", path.join(__dirname, "escaped"));
   {
     const got = [];

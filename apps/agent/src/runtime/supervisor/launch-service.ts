@@ -5,7 +5,7 @@ import { readProcStat } from "../proc-stat";
 import { serviceEnv } from "../service-env";
 import { prepareServiceFiles } from "../service-files";
 import { logFiles } from "./log-files";
-import { sandboxArgs, type SandboxChoice } from "./sandbox";
+import { sandboxArgs, type SandboxChoice } from "../bubblewrap-sandbox";
 
 export interface LaunchedProcess {
   child: ChildProcess;

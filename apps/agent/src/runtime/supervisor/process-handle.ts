@@ -8,7 +8,7 @@ import { currentBootId } from "./boot-id";
 import type { HandleStore, RecordedFailure, RecordedProcess } from "./handle-store";
 import { launchService } from "./launch-service";
 import { isCleanExit } from "./restart-policy";
-import type { SandboxChoice } from "./sandbox";
+import type { SandboxChoice } from "../bubblewrap-sandbox";
 
 export interface ProcessHandleOptions {
   store: HandleStore;

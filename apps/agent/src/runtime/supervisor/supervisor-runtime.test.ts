@@ -11,7 +11,7 @@ import { describeRuntimeConformance, isAlive, killGroupOf } from "../testing/run
 import { createTestServices, testScripts, type TestServices } from "../testing/test-service";
 import { waitFor } from "../testing/wait-for";
 import { HandleStore } from "./handle-store";
-import { chooseSandbox } from "./sandbox";
+import { chooseSandbox } from "../bubblewrap-sandbox";
 import { SupervisorRuntime, type SupervisorRuntimeOptions } from "./supervisor-runtime";
 
 // Fast settings: restarts within 50-400 ms, housekeeping every 50 ms.

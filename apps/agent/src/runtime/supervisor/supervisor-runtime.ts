@@ -22,7 +22,7 @@ import { readLogs } from "./log-reader";
 import { rotateIfLarger } from "./log-rotator";
 import { ProcessHandle, type CarriedOver } from "./process-handle";
 import { assertMayStart, type RuntimeIsolation, type SandboxPolicy } from "../isolation";
-import { chooseSandbox, type SandboxChoice } from "./sandbox";
+import { chooseSandbox, type SandboxChoice } from "../bubblewrap-sandbox";
 
 export interface SupervisorRuntimeOptions {
   /** Where the runtime keeps one record (pid file) per service. */

@@ -14,6 +14,7 @@ import type {
   ServiceStatus,
   StopOptions,
 } from "../runtime";
+import { chooseSandbox, type SandboxChoice } from "../bubblewrap-sandbox";
 import { checkSpec } from "../check-spec";
 import { assertMayStart, type RuntimeIsolation, type SandboxPolicy } from "../isolation";
 import { KeyedSerializer } from "../keyed-serializer";
@@ -44,13 +45,15 @@ export interface SystemdRuntimeOptions {
   hiddenPaths?: string[];
   /** System mode: setpriv, which switches each service to its uid. Default: found on PATH. */
   setpriv?: string;
+  /** User mode: the bubblewrap the units run services in. Default: found on PATH and probed. */
+  bubblewrap?: SandboxChoice;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 const KILL_GRACE_MS = 5_000;
 const POLL_MS = 50;
 
-/** Services as systemd units (`sysward-NAME.service`) of the user or system manager, sandboxed by systemd itself. */
+/** Services as systemd units (`sysward-NAME.service`) of the user or system manager: system units walled by systemd, user units by bubblewrap inside them. */
 export class SystemdRuntime implements Runtime {
   readonly name = "systemd" as const;
   readonly capabilities: RuntimeCapabilities;
@@ -72,10 +75,11 @@ export class SystemdRuntime implements Runtime {
     this.systemctl = opts.systemctl ?? new Systemctl({ mode: this.mode });
     const policy = opts.sandbox ?? "required";
     const setpriv = this.mode === "system" && policy !== "off" ? (opts.setpriv ?? findSetpriv()) : undefined;
+    // User units run the service inside bubblewrap, probed here as the agent's user.
+    const bubblewrap = this.mode === "user" && policy !== "off" ? (opts.bubblewrap ?? chooseSandbox(policy, false)) : undefined;
     // A root agent's services must not run as root: no setpriv, no sandbox.
-    const sandboxed = policy !== "off" && (this.mode === "user" || setpriv !== undefined);
+    const sandboxed = policy !== "off" && (this.mode === "user" ? bubblewrap?.bwrap !== undefined : setpriv !== undefined);
     const separateUsers = this.mode === "system" && sandboxed;
-    const walls = "systemd's sandboxing directives: the system read-only, homes and the agent's data out of sight, the version dir read-only, the state dir writable";
     this.isolation = {
       policy,
       sandboxed,
@@ -83,13 +87,21 @@ export class SystemdRuntime implements Runtime {
       detail:
         policy === "off"
           ? "the sandbox is turned off (SYSWARD_SANDBOX=off): units run without sandboxing directives"
-          : !sandboxed
-            ? "setpriv (util-linux) is not installed, so system units cannot run services under their own uid: install it (Debian: apt-get install util-linux)"
-            : separateUsers
-              ? `${walls}; system units, each service under a uid of its own`
-              : `${walls}; user units in a user namespace each`,
+          : this.mode === "user"
+            ? sandboxed
+              ? `user units, each service inside ${bubblewrap!.detail}, in a pid namespace of its own; systemd's syscall filter around it`
+              : `user units run services inside bubblewrap, and ${bubblewrap!.detail}`
+            : sandboxed
+              ? "systemd's sandboxing directives: the system read-only, homes and the agent's data out of sight, the version dir read-only, the state dir writable; system units, each service under a uid of its own"
+              : "setpriv (util-linux) is not installed, so system units cannot run services under their own uid: install it (Debian: apt-get install util-linux)",
     };
-    this.render = { mode: this.mode, sandboxed, hiddenPaths: opts.hiddenPaths ?? [], ...(setpriv ? { setpriv } : {}) };
+    this.render = {
+      mode: this.mode,
+      sandboxed,
+      hiddenPaths: opts.hiddenPaths ?? [],
+      ...(setpriv ? { setpriv } : {}),
+      ...(bubblewrap?.bwrap ? { bwrap: bubblewrap.bwrap } : {}),
+    };
     this.capabilities = { sandboxing: sandboxed, journalLogs: true, signals: false, survivesAgentRestart: true };
   }
 

@@ -8,6 +8,7 @@ import { serviceEnv } from "../service-env";
 import { DEFAULT_START_LIMIT } from "../start-limit";
 import { dumpUnavailable, dumpUnits, parseQuotedCommandLine, systemdAnalyze, verifyUnits } from "./test-support/offline-systemd";
 import { quoteExecArg } from "./systemd-escape";
+import { sandboxArgs } from "../bubblewrap-sandbox";
 import { renderUnit, unitName, unitStartLimit, type RenderOptions } from "./unit-file";
 
 const TRICKY_ARGS = [
@@ -32,8 +33,8 @@ const TRICKY_ARGS = [
   "--flag=a=b",
 ];
 
-/** Sandboxing every unit has, user or system. */
-const COMMON_SANDBOX = [
+/** A system unit's sandboxing. */
+const SYSTEM_SANDBOX = [
   "NoNewPrivileges=yes",
   "ProtectSystem=strict",
   "ProtectHome=tmpfs",
@@ -59,7 +60,23 @@ const COMMON_SANDBOX = [
   "SystemCallFilter=~@privileged @resources",
   "SystemCallErrorNumber=EPERM",
 ];
+/** What systemd adds around bubblewrap in a user unit. */
+const USER_SANDBOX = [
+  "NoNewPrivileges=yes",
+  "RestrictSUIDSGID=yes",
+  "RestrictRealtime=yes",
+  "LockPersonality=yes",
+  "KeyringMode=private",
+  "UMask=0077",
+  "SystemCallArchitectures=native",
+  "SystemCallFilter=@system-service",
+  "SystemCallFilter=~@privileged @resources",
+  "SystemCallFilter=@mount capset",
+  "SystemCallErrorNumber=EPERM",
+];
 const SYSTEM: RenderOptions = { mode: "system", setpriv: "/usr/bin/setpriv" };
+const BWRAP = "/usr/bin/bwrap";
+const USER: RenderOptions = { bwrap: BWRAP };
 const text = (lines: string[]) => lines.join("\n");
 
 function spec(dir: string, over: Partial<ServiceSpec> = {}): ServiceSpec {
@@ -102,40 +119,48 @@ describe("unit file rendering", () => {
     expect(unitName("web1")).toBe("sysward-web1.service");
   });
 
-  it("has restart-on-failure, start limits, sandboxing, limits, and only the service's own dirs mounted", () => {
-    const text = renderUnit(spec("/srv"));
-    const lines = text.split("\n");
-    for (const directive of [
-      "Restart=on-failure",
-      "RestartSec=1",
-      "StartLimitIntervalSec=60",
-      "StartLimitBurst=5",
-      ...COMMON_SANDBOX,
-      "MemoryMax=268435456",
-      "CPUQuota=150%",
-      "WorkingDirectory=/srv/pkg %%i dir/versions/1-0123abcd",
-      "WantedBy=default.target",
-    ]) {
-      expect(lines).toContain(directive);
+  it("has restart-on-failure, start limits, limits, and only the service's own dirs mounted, in both modes", () => {
+    const system = spec("/srv", { user: { uid: 61000, gid: 61000 } });
+    for (const [s, opts, sandbox, target] of [
+      [spec("/srv"), USER, USER_SANDBOX, "default.target"],
+      [system, SYSTEM, SYSTEM_SANDBOX, "multi-user.target"],
+    ] as const) {
+      const lines = renderUnit(s, opts).split("\n");
+      for (const directive of [
+        "Restart=on-failure",
+        "RestartSec=1",
+        "StartLimitIntervalSec=60",
+        "StartLimitBurst=5",
+        ...sandbox,
+        "MemoryMax=268435456",
+        "CPUQuota=150%",
+        "WorkingDirectory=/srv/pkg %%i dir/versions/1-0123abcd",
+        `WantedBy=${target}`,
+      ]) {
+        expect(lines).toContain(directive);
+      }
+      // One ExecStart line: a raw newline in an argument would have started a new directive.
+      expect(lines.filter((l) => l.startsWith("ExecStart="))).toHaveLength(1);
+      expect(renderUnit({ ...s, limits: undefined }, opts)).not.toMatch(/MemoryMax|CPUQuota/);
     }
-    // One ExecStart line: a raw newline in an argument would have started a new directive.
-    expect(lines.filter((l) => l.startsWith("ExecStart="))).toHaveLength(1);
-    expect(renderUnit(spec("/srv", { limits: undefined }))).not.toMatch(/MemoryMax|CPUQuota/);
   });
 
-  it("user units: a user namespace of their own (else no mount namespace at all), no capabilities, nothing only system units can do", () => {
-    const lines = renderUnit(spec("/srv")).split("\n");
-    expect(lines).toContain("PrivateUsers=yes");
-    expect(lines).toContain("CapabilityBoundingSet=");
-    expect(lines.find((l) => l.startsWith("ExecStart="))).toMatch(/^ExecStart="\/srv\/pkg %%i dir\/versions\/1-0123abcd\/tricky" "plain" /);
-    // Silently ignored (ProtectProc=), or failing the unit (ProtectKernelLogs=), in a user manager on systemd 252.
-    expect(text(lines)).not.toMatch(/ProtectProc=|ProtectKernelLogs=|ProcSubset=|User=|Group=|setpriv/);
+  it("user units: the service inside bubblewrap (the supervisor's sandbox, a pid namespace of its own), systemd's filter around it", () => {
+    const s = spec("/srv");
+    const lines = renderUnit(s, USER).split("\n");
+    expect(lines.find((l) => l.startsWith("ExecStart="))).toBe(`ExecStart="${BWRAP}" ${sandboxArgs(s).map(quoteExecArg).join(" ")}`);
+    expect(sandboxArgs(s)).toEqual(expect.arrayContaining(["--unshare-pid", "--cap-drop", "ALL"]));
+    expect(sandboxArgs(s).slice(-1 - s.args.length)).toEqual([s.exec, ...s.args]);
+    // systemd's mount directives would need PrivateUsers=, whose namespace keeps bwrap from mounting
+    // its /proc; a user manager cannot drop the bounding set; bwrap needs namespaces.
+    expect(text(lines)).not.toMatch(/PrivateUsers=|ProtectSystem=|ProtectHome=|CapabilityBoundingSet=|RestrictNamespaces=|ProtectProc=|User=|Group=|setpriv/);
+    expect(() => renderUnit(s)).toThrow(expect.objectContaining({ kind: "failed-precondition", message: expect.stringContaining("apt-get install bubblewrap") }));
   });
 
   it("system units: the service under its own uid by setpriv (no capabilities left), /proc showing only its processes", () => {
     const s = spec("/srv", { user: { uid: 61000, gid: 61001 } });
     const lines = renderUnit(s, { mode: "system", setpriv: "/usr/bin/setpriv" }).split("\n");
-    for (const directive of [...COMMON_SANDBOX, "ProtectProc=invisible", "ProtectKernelLogs=yes", "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SETPCAP", "SystemCallFilter=@setuid capset", "WantedBy=multi-user.target"]) {
+    for (const directive of [...SYSTEM_SANDBOX, "ProtectProc=invisible", "ProtectKernelLogs=yes", "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SETPCAP", "SystemCallFilter=@setuid capset", "WantedBy=multi-user.target"]) {
       expect(lines).toContain(directive);
     }
     expect(lines.find((l) => l.startsWith("ExecStart="))).toBe(
@@ -151,16 +176,17 @@ describe("unit file rendering", () => {
     expect(() => renderUnit(spec("/srv", { user: { uid: 61000, gid: 61000 } }), { mode: "system" })).toThrow(expect.objectContaining({ kind: "failed-precondition" }));
   });
 
-  it("hidden paths: an empty tmpfs where the service's dirs are mounted back, inaccessible elsewhere (fine when missing)", () => {
-    const lines = renderUnit(spec("/srv"), { hiddenPaths: ["/srv/pkg %i dir/", "/var/lib/console", "/srv/pkg %i dir"] }).split("\n");
+  it("system units' hidden paths: an empty tmpfs where the service's dirs are mounted back, inaccessible elsewhere (fine when missing)", () => {
+    const own = (dir: string) => spec(dir, { user: { uid: 61000, gid: 61000 } });
+    const lines = renderUnit(own("/srv"), { ...SYSTEM, hiddenPaths: ["/srv/pkg %i dir/", "/var/lib/console", "/srv/pkg %i dir"] }).split("\n");
     expect(lines.filter((l) => l.startsWith("TemporaryFileSystem="))).toEqual(['TemporaryFileSystem="/srv/pkg %%i dir:ro"']);
     expect(lines).toContain('InaccessiblePaths="-/var/lib/console" "-/etc/sysward" "-/run/systemd/journal/stdout"');
     // Not a tmpfs over a sibling of the data dir that only shares its prefix.
-    expect(renderUnit(spec("/srv"), { hiddenPaths: ["/srv/pkg"] })).toContain('InaccessiblePaths="-/srv/pkg" ');
-    expect(() => renderUnit(spec("/srv"), { hiddenPaths: ["/srv/a:b"] })).not.toThrow();
-    expect(() => renderUnit(spec("/s:rv"), { hiddenPaths: ["/s:rv"] })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
-    expect(() => renderUnit(spec("/s\\rv"), { hiddenPaths: ["/s\\rv"] })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
-    expect(() => renderUnit(spec("/s\\rv"))).not.toThrow();
+    expect(renderUnit(own("/srv"), { ...SYSTEM, hiddenPaths: ["/srv/pkg"] })).toContain('InaccessiblePaths="-/srv/pkg" ');
+    expect(() => renderUnit(own("/srv"), { ...SYSTEM, hiddenPaths: ["/srv/a:b"] })).not.toThrow();
+    expect(() => renderUnit(own("/s:rv"), { ...SYSTEM, hiddenPaths: ["/s:rv"] })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(own("/s\\rv"), { ...SYSTEM, hiddenPaths: ["/s\\rv"] })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(own("/s\\rv"), SYSTEM)).not.toThrow();
   });
 
   it("SYSWARD_SANDBOX=off: no sandboxing directives in either mode, and a system unit runs as the agent (root) does", () => {
@@ -172,7 +198,7 @@ describe("unit file rendering", () => {
 
   it("has the supervisor's start limit by default, and renders fractions of a second as systemd reads them", () => {
     expect(unitStartLimit()).toEqual(DEFAULT_START_LIMIT);
-    const lines = renderUnit(spec("/srv"), { startLimitBurst: 2, startLimitIntervalSec: 0.3 }).split("\n");
+    const lines = renderUnit(spec("/srv"), { ...USER, startLimitBurst: 2, startLimitIntervalSec: 0.3 }).split("\n");
     expect(lines).toContain("StartLimitIntervalSec=0.3");
     expect(lines).toContain("StartLimitBurst=2");
     expect(unitStartLimit({ startLimitBurst: 2, startLimitIntervalSec: 0.3 })).toEqual({ burst: 2, intervalMs: 300 });
@@ -191,10 +217,10 @@ describe("unit file rendering", () => {
   });
 
   it("refuses what systemd cannot represent, with InvalidArgument", () => {
-    expect(() => renderUnit(spec("/srv", { env: { "BAD-NAME": "x" } }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
-    expect(() => renderUnit(spec("/srv", { args: ["nul\0byte"] }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
-    expect(() => renderUnit(spec("/srv", { exec: "/srv/$weird/bin" }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
-    expect(() => renderUnit(spec("/srv", { limits: { memoryMaxBytes: -1 } }))).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { env: { "BAD-NAME": "x" } }), USER)).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { args: ["nul\0byte"] }), USER)).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { exec: "/srv/$weird/bin" }), { sandboxed: false })).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
+    expect(() => renderUnit(spec("/srv", { limits: { memoryMaxBytes: -1 } }), USER)).toThrow(expect.objectContaining({ kind: "invalid-argument" }));
   });
 });
 
@@ -202,12 +228,11 @@ describe.skipIf(!systemdAnalyze)(`systemd-analyze verify${systemdAnalyze ? "" : 
   it("accepts user units rendered from tricky specs without a single warning, as a user manager loads them", async () => {
     const unitDir = join(dir, "verify-units");
     const files = [
-      await materialize(spec(join(dir, "a")), unitDir),
-      await materialize(spec(join(dir, "b"), { name: "minimal", args: [], env: {}, limits: undefined }), unitDir),
-      await materialize(spec(join(dir, "c"), { name: "quota", args: ["--port", "8080"], limits: { cpuQuotaPercent: 50 } }), unitDir),
-      await materialize(spec(join(dir, "f"), { name: "fast" }), unitDir, { restartSec: 0.2, startLimitBurst: 50, timeoutStopSec: 3 }),
-      await materialize(spec(join(dir, "g"), { name: "shortlimit" }), unitDir, { startLimitBurst: 2, startLimitIntervalSec: 0.3 }),
-      await materialize(spec(join(dir, "h"), { name: "hidden" }), unitDir, { hiddenPaths: [join(dir, "h"), join(dir, "missing")] }),
+      await materialize(spec(join(dir, "a")), unitDir, USER),
+      await materialize(spec(join(dir, "b"), { name: "minimal", args: [], env: {}, limits: undefined }), unitDir, USER),
+      await materialize(spec(join(dir, "c"), { name: "quota", args: ["--port", "8080"], limits: { cpuQuotaPercent: 50 } }), unitDir, USER),
+      await materialize(spec(join(dir, "f"), { name: "fast" }), unitDir, { ...USER, restartSec: 0.2, startLimitBurst: 50, timeoutStopSec: 3 }),
+      await materialize(spec(join(dir, "g"), { name: "shortlimit" }), unitDir, { ...USER, startLimitBurst: 2, startLimitIntervalSec: 0.3 }),
       await materialize(spec(join(dir, "u"), { name: "useroff" }), unitDir, { sandboxed: false }),
     ];
     const result = await verifyUnits(files, { user: true });
@@ -233,7 +258,7 @@ describe.skipIf(!systemdAnalyze)(`systemd-analyze verify${systemdAnalyze ? "" : 
   it("does report a unit whose ExecStart is not executable (the check can fail)", async () => {
     const unitDir = join(dir, "verify-bad");
     const s = spec(join(dir, "d"), { name: "broken" });
-    const file = await materialize(s, unitDir);
+    const file = await materialize(s, unitDir, { sandboxed: false });
     await chmod(s.exec, 0o644);
     const result = await verifyUnits([file]);
     expect(result.stderr).not.toBe("");
@@ -246,15 +271,13 @@ describe.skipIf(dumpUnavailable !== undefined)(
     /** What a command line means once systemd expands variables at exec time ($$ -> $). */
     const expandDollars = (arg: string) => arg.replaceAll("$$", "$");
 
-    it("systemd reads back exactly the spec's argv, environment and paths", async () => {
+    it("systemd reads back exactly the spec's argv (inside bubblewrap's), environment and paths", async () => {
       const s = spec(join(dir, "e"));
-      const file = await materialize(s, join(dir, "dump-units"));
+      const file = await materialize(s, join(dir, "dump-units"), USER);
       const dumped = (await dumpUnits([file])).get(unitName(s.name))!;
-      expect([dumped.argv[0], ...dumped.argv.slice(1).map(expandDollars)]).toEqual([s.exec, ...s.args]);
+      expect([dumped.argv[0], ...dumped.argv.slice(1).map(expandDollars)]).toEqual([BWRAP, ...sandboxArgs(s)]);
       expect(dumped.environment).toEqual(Object.entries(serviceEnv(s)).map(([k, v]) => `${k}=${v}`));
       expect(dumped.workingDirectory).toBe(s.workDir);
-      expect(dumped.bindReadOnlyPaths).toEqual([s.workDir]);
-      expect(dumped.bindPaths).toEqual([s.stateDir]);
     });
 
     it("mount paths and a system unit's setpriv command line read back as rendered", async () => {
@@ -276,7 +299,7 @@ describe.skipIf(dumpUnavailable !== undefined)(
       const specs = new Map<string, ServiceSpec>();
       for (const [i, args] of samples.entries()) {
         const s = spec(join(dir, "p"), { name: `prop${i}`, args, env: {} });
-        files.push(await materialize(s, unitDir));
+        files.push(await materialize(s, unitDir, { sandboxed: false }));
         specs.set(unitName(s.name), s);
       }
       const dumped = await dumpUnits(files);

@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, normalize, relative } from "node:path";
 import { DomainError } from "../../domain-error";
+import { sandboxArgs } from "../bubblewrap-sandbox";
 import type { ServiceUser } from "../isolation";
 import type { ServiceSpec } from "../runtime";
 import { serviceEnv } from "../service-env";
@@ -14,10 +15,16 @@ import {
 } from "./systemd-escape";
 import type { ManagerMode } from "./systemctl";
 
-// Pure renderer: ServiceSpec -> the text of a unit `sysward-NAME.service` (a user unit, or a system
-// unit for a root agent), with restart-on-failure and systemd's sandboxing directives. No I/O here;
-// systemd-runtime writes it. Every sandboxing directive was tried on systemd 252 in a lab machine,
-// for user and system units: those that do nothing there, or break the unit, are left out (below).
+// Renderer: ServiceSpec -> the text of a unit `sysward-NAME.service` (a user unit, or a system unit
+// for a root agent), with restart-on-failure and the sandbox. No writes here; systemd-runtime writes
+// it (a user unit's bubblewrap mounts follow this host's system dirs, read once). Every directive
+// was tried on systemd 252 in a lab machine, for user and system units: those that do nothing
+// there, or break the unit, are left out (below).
+//
+// System units are walled by systemd's own directives. User units run the service inside the
+// supervisor's bubblewrap sandbox (bubblewrap-sandbox.ts), which gives them what a user manager
+// cannot: a pid namespace of their own (PrivatePIDs= needs systemd 257), so no other process of the
+// agent's user is visible or can be signalled; systemd keeps supervising, limiting and filtering.
 
 export interface UnitOptions {
   /** Delay between a crash and the restart (systemd has no exponential backoff before v254). Default 1. */
@@ -35,10 +42,12 @@ export interface UnitOptions {
 export interface RenderOptions extends UnitOptions {
   /** "system": a system unit, the service switched to spec.user's uid. Default "user". */
   mode?: ManagerMode;
-  /** Paths the service must not see (the agent's data dir); its own dirs inside them are mounted back. */
+  /** System units: paths the service must not see (the agent's data dir); its own dirs inside them are mounted back. User units see no home at all. */
   hiddenPaths?: readonly string[];
   /** System mode, sandboxed: setpriv's path (util-linux), which switches to the service's uid. */
   setpriv?: string;
+  /** User mode, sandboxed: bubblewrap's path; the service runs inside it. */
+  bwrap?: string;
 }
 
 /** The agent's settings in root mode (an EnvironmentFile with its token); the supervisor hides it too. */
@@ -70,7 +79,8 @@ export function renderUnit(spec: ServiceSpec, opts: RenderOptions = {}): string 
   const mode = opts.mode ?? "user";
   const sandboxed = opts.sandboxed !== false;
   const env = Object.entries(serviceEnv(spec)).map(([k, v]) => `Environment=${quoteEnvAssignment(k, v)}`);
-  const execStart = [...(mode === "system" && sandboxed ? switchUser(spec, opts.setpriv) : []), quoteExecPath(spec.exec), ...spec.args.map(quoteExecArg)].join(" ");
+  const command = [quoteExecPath(spec.exec), ...spec.args.map(quoteExecArg)];
+  const execStart = (!sandboxed ? command : mode === "system" ? [...switchUser(spec, opts.setpriv), ...command] : inBubblewrap(spec, opts.bwrap)).join(" ");
   const startLimit = unitStartLimit(opts);
   const limits: string[] = [];
   if (spec.limits?.memoryMaxBytes !== undefined) limits.push(`MemoryMax=${positiveInteger(spec.limits.memoryMaxBytes, "memoryMaxBytes")}`);
@@ -97,7 +107,7 @@ export function renderUnit(spec: ServiceSpec, opts: RenderOptions = {}): string 
     // The journal takes this from the stream's header, so logs() finds every line by it, even of a
     // process gone before journald could read its cgroup (_SYSTEMD_USER_UNIT/_SYSTEMD_UNIT is then missing).
     `SyslogIdentifier=${escapeText(syslogIdentifier(spec.name))}`,
-    ...(sandboxed ? sandboxDirectives(spec, mode, opts.hiddenPaths ?? []) : []),
+    ...(!sandboxed ? [] : mode === "system" ? sandboxDirectives(spec, opts.hiddenPaths ?? []) : USER_UNIT_DIRECTIVES),
     ...limits,
     "",
     "[Install]",
@@ -119,6 +129,37 @@ function switchUser(spec: ServiceSpec, setpriv: string | undefined): string[] {
   return [quoteExecPath(setpriv), ...[`--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"].map(quoteExecArg)];
 }
 
+/** User mode: the service's command inside bubblewrap, with the supervisor's mounts and namespaces. */
+function inBubblewrap(spec: ServiceSpec, bwrap: string | undefined): string[] {
+  if (!bwrap) throw new DomainError(`${spec.name}: user units run services inside bubblewrap, which was not found: install it (Debian: apt-get install bubblewrap)`, "failed-precondition");
+  return [quoteExecPath(bwrap), ...sandboxArgs(spec).map(quoteExecArg)];
+}
+
+/**
+ * What systemd adds around bubblewrap in a user unit: what holds for bwrap and the service alike
+ * (no new privileges, no realtime, no setuid files, the address families) and the syscall filter
+ * with the mount calls and capset bwrap needs to build the sandbox (the service has no capability
+ * left to use them). Not RestrictNamespaces=: bwrap needs a user namespace, and a filter cannot tell
+ * its clone() from the service's, so a service may make namespaces of its own (with nothing more
+ * than it had). Not CapabilityBoundingSet=: a user manager cannot drop it (218/CAPABILITIES), and
+ * bwrap drops every capability itself. systemd's mount directives need PrivateUsers=, whose
+ * namespace would lock /proc so bwrap could not mount the pid namespace's own.
+ */
+const USER_UNIT_DIRECTIVES = [
+  "NoNewPrivileges=yes",
+  "RestrictSUIDSGID=yes",
+  "RestrictRealtime=yes",
+  "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+  "LockPersonality=yes",
+  "KeyringMode=private",
+  "UMask=0077",
+  "SystemCallArchitectures=native",
+  "SystemCallFilter=@system-service",
+  "SystemCallFilter=~@privileged @resources",
+  "SystemCallFilter=@mount capset",
+  "SystemCallErrorNumber=EPERM",
+];
+
 function serviceUser(spec: ServiceSpec): ServiceUser {
   if (!spec.user) throw new DomainError(`${spec.name}: a root agent runs every service under a uid of its own, and none was assigned`, "failed-precondition");
   const { uid, gid } = spec.user;
@@ -132,11 +173,11 @@ function serviceUser(spec: ServiceSpec): ServiceUser {
 }
 
 /**
- * Only the service's own files: the system read-only; homes, the hidden paths (the agent's data dir
+ * A system unit's walls: only the service's own files: the system read-only; homes, the hidden paths (the agent's data dir
  * with every package) and the agent's settings out of sight; then its version dir mounted back
  * read-only and its state dir writable. No capabilities, no new privileges, a syscall allow-list.
  */
-function sandboxDirectives(spec: ServiceSpec, mode: ManagerMode, hiddenPaths: readonly string[]): string[] {
+function sandboxDirectives(spec: ServiceSpec, hiddenPaths: readonly string[]): string[] {
   const execDir = dirname(spec.exec);
   const readOnly = isInside(execDir, spec.workDir) ? [spec.workDir] : [spec.workDir, execDir];
   const own = [...readOnly, spec.stateDir];
@@ -148,17 +189,10 @@ function sandboxDirectives(spec: ServiceSpec, mode: ManagerMode, hiddenPaths: re
   const list = (directive: string, paths: readonly string[], o: Parameters<typeof quotePathListEntry>[1] = {}) =>
     paths.length > 0 ? [`${directive}=${paths.map((p) => quotePathListEntry(p, o)).join(" ")}`] : [];
   return [
-    // User managers set up a mount namespace only inside a user namespace of the unit's own: without
-    // PrivateUsers=yes, systemd 252 silently ignores ProtectSystem=, ProtectHome=, PrivateTmp=, the
-    // paths below... (a user unit saw and wrote all of home in the lab). That user namespace also
-    // keeps the service from the agent's and user manager's /proc/PID/{root,environ,mem}, though they
-    // share its uid: ptrace access (which /proc checks) needs the same user namespace.
-    ...(mode === "user" ? ["PrivateUsers=yes"] : []),
     "NoNewPrivileges=yes",
     "ProtectSystem=strict",
     // tmpfs rather than "yes": the service's dirs can be mounted back into it, wherever the data dir
-    // lives (/root, /home/USER/.local/share). It also hides /run/user, so a user unit cannot reach
-    // the user manager (systemctl --user) or the session bus.
+    // lives (/root, /home/USER/.local/share). It also hides /run/user: no user manager, no session bus.
     "ProtectHome=tmpfs",
     ...list("TemporaryFileSystem", hidden.filter(covers), { mount: "tmpfs", suffix: ":ro" }),
     ...list("InaccessiblePaths", [...hidden.filter((p) => !covers(p)), ...HIDDEN_SYSTEM_PATHS, JOURNAL_STREAM_SOCKET], { prefix: "-" }),
@@ -169,12 +203,10 @@ function sandboxDirectives(spec: ServiceSpec, mode: ManagerMode, hiddenPaths: re
     "PrivateIPC=yes",
     "ProtectKernelTunables=yes",
     "ProtectKernelModules=yes",
-    // System units only: in a user unit systemd 252 cannot mount its own /proc (the user namespace
-    // does not own the pid namespace), so ProtectProc= is silently ignored, and ProtectKernelLogs=
-    // fails the unit (226/NAMESPACE on /proc/kmsg, in the lab); /proc/kmsg is root's anyway and
-    // PrivateDevices= removes /dev/kmsg. ProcSubset=pid is left out in both: it hides /proc/cpuinfo
-    // and /proc/meminfo, which runtimes read (Node's os.cpus() comes back empty).
-    ...(mode === "system" ? ["ProtectProc=invisible", "ProtectKernelLogs=yes"] : []),
+    // Other users' processes invisible. ProcSubset=pid is left out: it hides /proc/cpuinfo and
+    // /proc/meminfo, which runtimes read (Node's os.cpus() comes back empty).
+    "ProtectProc=invisible",
+    "ProtectKernelLogs=yes",
     "ProtectControlGroups=yes",
     "ProtectClock=yes",
     "ProtectHostname=yes",
@@ -185,14 +217,14 @@ function sandboxDirectives(spec: ServiceSpec, mode: ManagerMode, hiddenPaths: re
     "LockPersonality=yes",
     "KeyringMode=private",
     "UMask=0077",
-    // System mode: only what setpriv needs to switch to the service's uid; it drops them all.
-    `CapabilityBoundingSet=${mode === "system" ? "CAP_SETUID CAP_SETGID CAP_SETPCAP" : ""}`,
+    // Only what setpriv needs to switch to the service's uid; it drops them all.
+    "CapabilityBoundingSet=CAP_SETUID CAP_SETGID CAP_SETPCAP",
     "SystemCallArchitectures=native",
     "SystemCallFilter=@system-service",
     "SystemCallFilter=~@privileged @resources",
     // setpriv's setresuid()/setgroups()/capset() come after the filter; without capabilities they
     // can only drop what the service has.
-    ...(mode === "system" ? ["SystemCallFilter=@setuid capset"] : []),
+    "SystemCallFilter=@setuid capset",
     // A refused call fails with EPERM (programs fall back) instead of killing the service.
     "SystemCallErrorNumber=EPERM",
   ];

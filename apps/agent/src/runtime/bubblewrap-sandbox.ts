@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, lstatSync, mkdtempSync, readlinkSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { ServiceSpec } from "../runtime";
-import type { SandboxPolicy, ServiceUser } from "../isolation";
-import { SERVICE_PATH } from "../service-env";
+import type { ServiceSpec } from "./runtime";
+import type { SandboxPolicy, ServiceUser } from "./isolation";
+import { SERVICE_PATH } from "./service-env";
 
 // The supervisor's sandbox, built with bubblewrap. A service sees only what it needs, not the
 // host with a few holes: the system directories read-only, its version dir read-only, its state
