@@ -119,6 +119,7 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     const perf = new PerfCollector({
       intervalMs: config.perfIntervalMs,
       servicePids: () => selected.runtime.pids(),
+      ...(selected.runtime.controlGroups && { serviceCgroups: () => selected.runtime.controlGroups!() }),
       history,
       onError: (err, source) => logger.warn({ err, source }, "perf collection error"),
     });

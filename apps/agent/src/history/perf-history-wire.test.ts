@@ -1,13 +1,13 @@
 import { create, fromBinary, toBinary, toJson } from "@bufbuild/protobuf";
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { PerfHistoryResponseSchema, PerfSampleSchema, type PerfHistoryResponse } from "@sysward/proto";
+import { timestampFromMs, TimestampSchema } from "@bufbuild/protobuf/wkt";
+import { PerfHistoryResponseSchema, PerfPointSchema, PerfSampleSchema, ServicePerfSchema, type PerfHistoryResponse } from "@sysward/proto";
 import fc from "fast-check";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PerfHistory } from "./perf-history";
-import { encodePerfHistoryResponse, preEncodedPerfHistoryResponse } from "./perf-history-wire";
+import { encodePerfHistoryResponse, HAND_WRITTEN_FIELDS, preEncodedPerfHistoryResponse } from "./perf-history-wire";
 
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const double = fc.oneof(fc.constantFrom(0, -0, 1, 0.5, 1e300, -1e-300, Number.NaN, Infinity), fc.double());
@@ -16,6 +16,7 @@ const service = fc.record({
   cpuPercent: double,
   rssBytes: fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 2n ** 53n }), u64),
   processCount: fc.oneof(fc.constant(0), fc.nat(), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
+  accounting: fc.constantFrom(0, 1, 2),
 });
 const timestamp = fc.record({
   seconds: fc.oneof(fc.constant(0n), fc.bigInt({ min: -62135596800n, max: 253402300799n }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
@@ -45,6 +46,14 @@ function expectSameBytes(res: PerfHistoryResponse) {
 }
 
 describe("PerfHistoryResponse written by hand", () => {
+  it("writes every field of every message it encodes, or knows a history point never has it", () => {
+    const schemas = { PerfHistoryResponse: PerfHistoryResponseSchema, PerfPoint: PerfPointSchema, ServicePerf: ServicePerfSchema, Timestamp: TimestampSchema };
+    for (const [name, schema] of Object.entries(schemas)) {
+      const known = HAND_WRITTEN_FIELDS[name as keyof typeof schemas];
+      expect(schema.fields.map((f) => f.number).sort((a, b) => a - b), `${name}'s fields`).toEqual([...known.written, ...known.absent].sort((a, b) => a - b));
+    }
+  });
+
   it("is byte for byte what protobuf-es's toBinary writes, for any response", () => {
     fc.assert(
       fc.property(response, (init) => expectSameBytes(create(PerfHistoryResponseSchema, init))),

@@ -14,6 +14,19 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { WireType } from "@bufbuild/protobuf/wire";
 import { PerfHistoryResponseSchema, type PerfHistoryResponse, type PerfPoint, type ServicePerf } from "@sysward/proto";
 
+/**
+ * Field numbers of each message this file writes by hand, and those a history point never has
+ * (always unset, so not written). A test holds them against the schemas: a field added to one
+ * of these messages fails it until it is written here or said to be absent from history.
+ */
+export const HAND_WRITTEN_FIELDS = {
+  PerfHistoryResponse: { written: [1, 2, 3], absent: [] },
+  PerfPoint: { written: [1, 2, 3, 4, 5, 6, 7, 8], absent: [] },
+  // Cgroup-only figures (memory, I/O) are not kept in history.
+  ServicePerf: { written: [1, 2, 3, 4, 5], absent: [6, 7, 8, 9, 10, 11] },
+  Timestamp: { written: [1, 2], absent: [] },
+} as const;
+
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** PerfHistoryResponse → protobuf binary, exactly as toBinary(PerfHistoryResponseSchema, res) writes it. */
@@ -84,6 +97,7 @@ function writeService(w: Writer, s: ServicePerf): void {
   w.doubleField(2, s.cpuPercent);
   if (s.rssBytes !== 0n) w.tag(3, WireType.Varint).uint64(s.rssBytes);
   if (s.processCount !== 0) w.tag(4, WireType.Varint).varint32(s.processCount);
+  if (s.accounting !== 0) w.tag(5, WireType.Varint).int32(s.accounting);
 }
 
 function writeTimestamp(w: Writer, t: Timestamp): void {
@@ -110,6 +124,7 @@ function serviceSize(s: ServicePerf): number {
   if (!isZero(s.cpuPercent)) n += 9;
   if (s.rssBytes !== 0n) n += 1 + uint64Size(s.rssBytes);
   if (s.processCount !== 0) n += 1 + varint32Size(s.processCount);
+  if (s.accounting !== 0) n += 1 + varint32Size(s.accounting);
   return n;
 }
 

@@ -16,6 +16,7 @@ import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { DomainError } from "../domain-error";
 import {
   PerfHistoryResponseSchema,
+  ServiceAccounting,
   type PerfHistoryResponse,
   type PerfPoint,
   type PerfSample,
@@ -271,6 +272,7 @@ export class PerfHistory {
           cpuPercent: s.cpuSum / s.n,
           rssBytes: BigInt(Math.round(s.rssSum / s.n)),
           processCount: 0, // not kept in history
+          accounting: ServiceAccounting.UNSPECIFIED, // nor is the source, which may change over a bucket
         });
       }
       services.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));

@@ -162,6 +162,9 @@ describe("/metrics on the agent's socket", () => {
     expect(m.sum("sysward_service_state", svc)).toBe(1);
     expect(m.value("sysward_service_restarts_total", svc)).toBe(0);
     expect(m.value("sysward_service_memory_rss_bytes", svc)).toBeGreaterThan(0);
+    // The supervisor's services share the agent's cgroup: their tree is counted, and there are no cgroup-only figures.
+    expect(m.samples("sysward_service_accounting", svc).map((x) => x.labels)).toEqual([{ service: "metered", source: "process-tree" }]);
+    expect(m.samples("sysward_service_memory_bytes", svc)).toEqual([]);
     expect(m.value("sysward_service_processes", svc)).toBeGreaterThanOrEqual(1);
     expect(m.value("sysward_service_enabled", svc)).toBe(1);
     expect(m.samples("sysward_service_info", svc)[0]?.labels).toEqual({ service: "metered", version, runtime: "supervisor" });

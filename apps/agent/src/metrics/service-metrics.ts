@@ -1,8 +1,8 @@
 // Per-service figures: state, restarts and the installed version from the service manager's view
 // (ServiceManager.list(): in memory under the supervisor; one `systemctl show` per service under
-// systemd, as ListServices costs), RSS and process count from the latest perf sample, CPU seconds
+// systemd, as ListServices costs), RSS, process count and (cgroup accounting) memory and I/O from the latest perf sample, CPU seconds
 // from the ServiceCpuSeconds integral. One list() serves every family of a scrape.
-import type { PerfSample } from "@sysward/proto";
+import { ServiceAccounting, type PerfSample, type ServicePerf } from "@sysward/proto";
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { ServiceView } from "../install/service-types";
 import type { ServiceRunState } from "../runtime/runtime";
@@ -21,7 +21,7 @@ export interface ServiceMetricsSources {
 
 interface Snapshot {
   views: ServiceView[];
-  usage: Map<string, { rssBytes: number; processCount: number }>;
+  usage: Map<string, ServicePerf>;
 }
 
 export function registerServiceMetrics(registry: Registry, src: ServiceMetricsSources): void {
@@ -62,11 +62,26 @@ export function registerServiceMetrics(registry: Registry, src: ServiceMetricsSo
     [{}, src.cpu.get(v.name)],
   ]);
   perService("gauge", "sysward_service_memory_rss_bytes", "Resident memory of the service's process tree in the latest perf sample (0 when not running).", [], (v, s) => [
-    [{}, s.usage.get(v.name)?.rssBytes ?? 0],
+    [{}, Number(s.usage.get(v.name)?.rssBytes ?? 0)],
   ]);
   perService("gauge", "sysward_service_processes", "Processes in the service's tree in the latest perf sample.", [], (v, s) => [
     [{}, s.usage.get(v.name)?.processCount ?? 0],
   ]);
+  // Cgroup accounting only (systemd units): a service counted by its process tree has no series.
+  const cgroupFigure = (help: string, name: string, figure: (u: ServicePerf) => bigint | undefined, kind: "gauge" | "counter" = "gauge") =>
+    perService(kind, name, help, [], (v, s) => {
+      const value = s.usage.get(v.name);
+      const n = value && figure(value);
+      return n === undefined ? [] : [[{}, Number(n)]];
+    });
+  cgroupFigure("Memory charged to the service's cgroup, page cache included (what MemoryMax= limits).", "sysward_service_memory_bytes", (u) => u.memoryBytes);
+  cgroupFigure("The most memory the service's cgroup was ever charged (kernel 5.19+).", "sysward_service_memory_peak_bytes", (u) => u.memoryPeakBytes);
+  cgroupFigure("Bytes the service's cgroup read from block devices (io controller).", "sysward_service_io_read_bytes_total", (u) => u.ioReadBytesTotal, "counter");
+  cgroupFigure("Bytes the service's cgroup wrote to block devices (io controller).", "sysward_service_io_written_bytes_total", (u) => u.ioWrittenBytesTotal, "counter");
+  perService("gauge", "sysward_service_accounting", "1 for where the service's figures come from: its own cgroup, or its process tree.", ["source"], (v, s) => {
+    const a = s.usage.get(v.name)?.accounting;
+    return a === undefined ? [] : [[{ source: a === ServiceAccounting.CGROUP ? "cgroup" : "process-tree" }, 1]];
+  });
   perService("counter", "sysward_service_restarts_total", "Restarts after crashes since the service was last started (resets on start, install, restart).", [], (v) => [
     [{}, v.restarts],
   ]);
@@ -90,7 +105,7 @@ async function takeSnapshot(src: ServiceMetricsSources): Promise<Snapshot> {
     src.onError(err);
     views = [];
   }
-  const usage = new Map<string, { rssBytes: number; processCount: number }>();
-  for (const s of src.latestSample()?.services ?? []) usage.set(s.name, { rssBytes: Number(s.rssBytes), processCount: s.processCount });
+  const usage = new Map<string, ServicePerf>();
+  for (const s of src.latestSample()?.services ?? []) usage.set(s.name, s);
   return { views, usage };
 }

@@ -24,6 +24,8 @@ export interface PerfCollectorOptions {
   intervalMs: number;
   /** Root pids of each running service (Runtime.pids), asked once per sample. */
   servicePids: () => ReadonlyMap<string, readonly number[]>;
+  /** Each running service's own cgroup v2 directory where the runtime has one (Runtime.controlGroups). */
+  serviceCgroups?: () => ReadonlyMap<string, string>;
   history?: SampleSink;
   /** Default "/proc". */
   procRoot?: string;
@@ -159,7 +161,7 @@ export class PerfCollector {
   }
 
   #read(): HostReading {
-    return readHost(this.#procRoot, this.#tree, this.#opts.servicePids(), this.#devices);
+    return readHost(this.#procRoot, this.#tree, this.#opts.servicePids(), this.#devices, this.#opts.serviceCgroups?.());
   }
 
   /** One tick: read, build, swap, notify, record. `first` rethrows so start() can fail loudly. */

@@ -49,5 +49,6 @@ export function readProcDir(path: string): string[] {
 
 function isGone(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === "ENOENT" || code === "ESRCH" || code === "ENOTDIR";
+  // ENODEV: a cgroup removed while its file was open.
+  return code === "ENOENT" || code === "ESRCH" || code === "ENOTDIR" || code === "ENODEV";
 }

@@ -13,7 +13,7 @@ describe("serviceUsage", () => {
   it("gives CPU % of one core from per-process tick deltas, RSS and count summed over the tree", () => {
     const prev = reading(100, { web: [proc(10, 1000), proc(11, 500)] });
     const cur = reading(102, { web: [proc(10, 1150), proc(11, 550, 0, 8192)] }); // 200 ticks over 2 s
-    expect(serviceUsage(prev, cur, HZ)).toEqual([{ name: "web", cpuPercent: 100, rssBytes: 4096 + 8192, processCount: 2 }]);
+    expect(serviceUsage(prev, cur, HZ)).toEqual([{ name: "web", accounting: "process-tree", cpuPercent: 100, rssBytes: 4096 + 8192, processCount: 2 }]);
   });
 
   it("counts more than one core as more than 100 %", () => {
@@ -38,8 +38,8 @@ describe("serviceUsage", () => {
   it("lists services by name, with zero for an empty tree and without a previous reading", () => {
     const out = serviceUsage(undefined, reading(5, { b: [proc(1, 10)], a: [] }), HZ);
     expect(out).toEqual([
-      { name: "a", cpuPercent: 0, rssBytes: 0, processCount: 0 },
-      { name: "b", cpuPercent: 0, rssBytes: 4096, processCount: 1 },
+      { name: "a", accounting: "process-tree", cpuPercent: 0, rssBytes: 0, processCount: 0 },
+      { name: "b", accounting: "process-tree", cpuPercent: 0, rssBytes: 4096, processCount: 1 },
     ]);
   });
 });

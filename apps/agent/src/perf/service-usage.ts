@@ -10,11 +10,18 @@ export interface TreeReading {
 
 export interface ServiceUsage {
   name: string;
+  /** Where the figures come from (cgroup-usage.ts for "cgroup"). */
+  accounting: "process-tree" | "cgroup";
   /** Of one core: 200 means two cores fully busy. */
   cpuPercent: number;
-  /** Summed over the tree; pages shared between its processes count once per process, as in ps. */
+  /** Tree: summed; pages shared between its processes count once per process, as in ps. Cgroup: each page once. */
   rssBytes: number;
   processCount: number;
+  /** Cgroup only: memory charged to it, page cache included; the most ever charged. */
+  memoryBytes?: number;
+  memoryPeakBytes?: number;
+  /** Cgroup only, with the io controller. */
+  io?: { readBytesTotal: number; writtenBytesTotal: number; readBytesPerSecond: number; writtenBytesPerSecond: number };
 }
 
 /**
@@ -40,7 +47,7 @@ export function serviceUsage(prev: TreeReading | undefined, cur: TreeReading, cl
       else if (p.startTicks / clockTicks >= prev.uptimeSeconds) ticks += p.cpuTicks;
     }
     const cpuPercent = elapsed > 0 ? (ticks / clockTicks / elapsed) * 100 : 0;
-    out.push({ name, cpuPercent, rssBytes: rss, processCount: list.length });
+    out.push({ name, accounting: "process-tree", cpuPercent, rssBytes: rss, processCount: list.length });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

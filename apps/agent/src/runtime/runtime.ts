@@ -111,6 +111,11 @@ export interface Runtime {
   /** Root pids of every running service, for perf collection (sync: read from memory each interval). */
   pids(): Map<string, number[]>;
   /**
+   * Each running service's own cgroup (a cgroup v2 directory), for exact per-service accounting;
+   * a runtime whose services share the agent's cgroup (the supervisor) has none.
+   */
+  controlGroups?(): Map<string, string>;
+  /**
    * After an agent restart: re-adopt the service from its saved handle, or restart it. A service
    * the start limit gave up on stays `failed` (no blind restart of a crash loop).
    */

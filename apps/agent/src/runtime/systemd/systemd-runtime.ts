@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -177,6 +177,14 @@ export class SystemdRuntime implements Runtime {
     return out;
   }
 
+  controlGroups(): Map<string, string> {
+    const out = new Map<string, string>();
+    const root = unifiedRoot();
+    if (root === undefined) return out;
+    for (const [name, entry] of this.known) if (entry.controlGroup && entry.mainPid > 0) out.set(name, join(root, entry.controlGroup));
+    return out;
+  }
+
   async recover(handle: RuntimeHandle, spec: ServiceSpec): Promise<void> {
     this.assertOpen();
     if (handle.runtime !== "systemd" || handle.version !== 1) {
@@ -312,6 +320,17 @@ function findSetpriv(): string | undefined {
       return false;
     }
   });
+}
+
+let unified: { root: string | undefined } | undefined;
+
+/**
+ * Where the unified (v2) hierarchy is, which systemd's ControlGroup paths are relative to:
+ * /sys/fs/cgroup itself, or /sys/fs/cgroup/unified on a hybrid host; none on a v1-only host.
+ */
+function unifiedRoot(): string | undefined {
+  unified ??= { root: ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"].find((d) => existsSync(join(d, "cgroup.controllers"))) };
+  return unified.root;
 }
 
 /** Processes of a unit's cgroup whose parent is outside it: the roots of its process trees. */
