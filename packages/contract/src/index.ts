@@ -17,3 +17,4 @@ export {
   type Selector,
   SelectorError,
 } from "./selector";
+export { deviceTotals, type DeviceSampleShape, type DeviceTotals, fullestFilesystem } from "./device-totals";

@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary, toJson } from "@bufbuild/protobuf";
 import { timestampFromMs, TimestampSchema } from "@bufbuild/protobuf/wkt";
-import { PerfHistoryResponseSchema, PerfPointSchema, PerfSampleSchema, ServicePerfSchema, type PerfHistoryResponse } from "@sysward/proto";
+import { FilesystemPointSchema, PerfHistoryResponseSchema, PerfPointSchema, PerfSampleSchema, ServicePerfSchema, type PerfHistoryResponse } from "@sysward/proto";
 import fc from "fast-check";
 import fs from "node:fs";
 import os from "node:os";
@@ -31,6 +31,14 @@ const point = fc.record({
   memoryUsedBytes: u64,
   loadOne: double,
   services: fc.array(service, { maxLength: 4 }),
+  diskReadBytesPerSecond: fc.option(double, { nil: undefined }),
+  diskWrittenBytesPerSecond: fc.option(double, { nil: undefined }),
+  networkReceiveBytesPerSecond: fc.option(double, { nil: undefined }),
+  networkTransmitBytesPerSecond: fc.option(double, { nil: undefined }),
+  pressureCpuPercent: fc.option(double, { nil: undefined }),
+  pressureMemoryPercent: fc.option(double, { nil: undefined }),
+  pressureIoPercent: fc.option(double, { nil: undefined }),
+  filesystems: fc.array(fc.record({ mountPoint: fc.oneof(fc.constant(""), fc.string()), usedBytes: u64, sizeBytes: u64 }), { maxLength: 3 }),
 });
 const response = fc.record({
   stepSeconds: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
@@ -47,7 +55,7 @@ function expectSameBytes(res: PerfHistoryResponse) {
 
 describe("PerfHistoryResponse written by hand", () => {
   it("writes every field of every message it encodes, or knows a history point never has it", () => {
-    const schemas = { PerfHistoryResponse: PerfHistoryResponseSchema, PerfPoint: PerfPointSchema, ServicePerf: ServicePerfSchema, Timestamp: TimestampSchema };
+    const schemas = { PerfHistoryResponse: PerfHistoryResponseSchema, PerfPoint: PerfPointSchema, FilesystemPoint: FilesystemPointSchema, ServicePerf: ServicePerfSchema, Timestamp: TimestampSchema };
     for (const [name, schema] of Object.entries(schemas)) {
       const known = HAND_WRITTEN_FIELDS[name as keyof typeof schemas];
       expect(schema.fields.map((f) => f.number).sort((a, b) => a - b), `${name}'s fields`).toEqual([...known.written, ...known.absent].sort((a, b) => a - b));

@@ -12,7 +12,7 @@
 import { create } from "@bufbuild/protobuf";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { WireType } from "@bufbuild/protobuf/wire";
-import { PerfHistoryResponseSchema, type PerfHistoryResponse, type PerfPoint, type ServicePerf } from "@sysward/proto";
+import { PerfHistoryResponseSchema, type FilesystemPoint, type PerfHistoryResponse, type PerfPoint, type ServicePerf } from "@sysward/proto";
 
 /**
  * Field numbers of each message this file writes by hand, and those a history point never has
@@ -21,7 +21,8 @@ import { PerfHistoryResponseSchema, type PerfHistoryResponse, type PerfPoint, ty
  */
 export const HAND_WRITTEN_FIELDS = {
   PerfHistoryResponse: { written: [1, 2, 3], absent: [] },
-  PerfPoint: { written: [1, 2, 3, 4, 5, 6, 7, 8], absent: [] },
+  PerfPoint: { written: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], absent: [] },
+  FilesystemPoint: { written: [1, 2, 3], absent: [] },
   // Cgroup-only figures (memory, I/O) are not kept in history.
   ServicePerf: { written: [1, 2, 3, 4, 5], absent: [6, 7, 8, 9, 10, 11] },
   Timestamp: { written: [1, 2], absent: [] },
@@ -90,6 +91,23 @@ function writePoint(w: Writer, p: PerfPoint): void {
     w.tag(8, WireType.LengthDelimited);
     w.lengthDelimited(serviceSize(s), () => writeService(w, s));
   }
+  w.optionalDoubleField(9, p.diskReadBytesPerSecond);
+  w.optionalDoubleField(10, p.diskWrittenBytesPerSecond);
+  w.optionalDoubleField(11, p.networkReceiveBytesPerSecond);
+  w.optionalDoubleField(12, p.networkTransmitBytesPerSecond);
+  w.optionalDoubleField(13, p.pressureCpuPercent);
+  w.optionalDoubleField(14, p.pressureMemoryPercent);
+  w.optionalDoubleField(15, p.pressureIoPercent);
+  for (const f of p.filesystems) {
+    w.tag(16, WireType.LengthDelimited);
+    w.lengthDelimited(filesystemSize(f), () => writeFilesystem(w, f));
+  }
+}
+
+function writeFilesystem(w: Writer, f: FilesystemPoint): void {
+  if (f.mountPoint !== "") w.tag(1, WireType.LengthDelimited).string(f.mountPoint);
+  if (f.usedBytes !== 0n) w.tag(2, WireType.Varint).uint64(f.usedBytes);
+  if (f.sizeBytes !== 0n) w.tag(3, WireType.Varint).uint64(f.sizeBytes);
 }
 
 function writeService(w: Writer, s: ServicePerf): void {
@@ -115,6 +133,18 @@ function pointSize(p: PerfPoint): number {
   }
   if (p.memoryUsedBytes !== 0n) n += 1 + uint64Size(p.memoryUsedBytes);
   for (const s of p.services) n += 1 + lengthPrefixed(serviceSize(s));
+  for (const d of [p.diskReadBytesPerSecond, p.diskWrittenBytesPerSecond, p.networkReceiveBytesPerSecond, p.networkTransmitBytesPerSecond, p.pressureCpuPercent, p.pressureMemoryPercent, p.pressureIoPercent]) {
+    if (d !== undefined) n += 9;
+  }
+  for (const f of p.filesystems) n += 2 + lengthPrefixed(filesystemSize(f));
+  return n;
+}
+
+function filesystemSize(f: FilesystemPoint): number {
+  let n = 0;
+  if (f.mountPoint !== "") n += 1 + lengthPrefixed(utf8Length(f.mountPoint));
+  if (f.usedBytes !== 0n) n += 1 + uint64Size(f.usedBytes);
+  if (f.sizeBytes !== 0n) n += 1 + uint64Size(f.sizeBytes);
   return n;
 }
 
@@ -223,6 +253,15 @@ class Writer {
   /** A double field, skipped when 0 (proto3 default), as toBinary does. */
   doubleField(no: number, v: number): void {
     if (isZero(v)) return;
+    this.tag(no, WireType.Bit64);
+    this.#room(8);
+    this.#view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  /** A proto3 optional double: written when set, 0 included, as toBinary does. */
+  optionalDoubleField(no: number, v: number | undefined): void {
+    if (v === undefined) return;
     this.tag(no, WireType.Bit64);
     this.#room(8);
     this.#view.setFloat64(this.pos, v, true);

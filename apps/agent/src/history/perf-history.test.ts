@@ -53,6 +53,41 @@ describe("PerfHistory", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("keeps the host's disks, interfaces, pressure and filesystems as series beside the services, averaged per step", () => {
+    const h = openHistory({ flushEveryMs: 60_000 });
+    const at = (i: number, withPressure: boolean) =>
+      create(PerfSampleSchema, {
+        ...sample(T0 - 2 * MIN + i * SEC, { cpu: 10, services: { web: { cpu: 1, rss: 100 } } }),
+        disks: [
+          { device: "sda", readBytesPerSecond: 1000 * i, writtenBytesPerSecond: 10 },
+          { device: "sdb", readBytesPerSecond: 1000, writtenBytesPerSecond: 0 },
+        ],
+        // Loopback and the bridge over a hardware interface are not counted again.
+        networks: [
+          { device: "lo", loopback: true, receiveBytesPerSecond: 5e6, transmitBytesPerSecond: 5e6 },
+          { device: "eth0", receiveBytesPerSecond: 300, transmitBytesPerSecond: 30 },
+          { device: "br0", virtual: true, receiveBytesPerSecond: 300, transmitBytesPerSecond: 30 },
+        ],
+        filesystems: [{ mountPoint: "/", device: "/dev/sda1", fsType: "ext4", sizeBytes: 1000n, usedBytes: BigInt(100 * i) }],
+        ...(withPressure && { pressure: { io: { some: { avg10Percent: 4 } } } }),
+      });
+    // One minute: samples i = 0..59; pressure only in the second half (a kernel without it gives none).
+    for (let i = 0; i < 60; i++) h.record(at(i, i >= 30));
+    const [point] = h.query(new Date(T0 - 2 * MIN), new Date(T0 - MIN), 60).points;
+    expect(point?.services.map((x) => x.name)).toEqual(["web"]);
+    expect(point?.diskReadBytesPerSecond).toBeCloseTo(1000 * 29.5 + 1000, 6);
+    expect(point?.diskWrittenBytesPerSecond).toBeCloseTo(10, 6);
+    expect(point?.networkReceiveBytesPerSecond).toBeCloseTo(300, 6);
+    expect(point?.networkTransmitBytesPerSecond).toBeCloseTo(30, 6);
+    expect(point?.pressureIoPercent).toBeCloseTo(4, 6); // over the samples that had it
+    expect(point?.pressureCpuPercent).toBeUndefined();
+    expect(point?.filesystems.map((f) => [f.mountPoint, f.usedBytes, f.sizeBytes])).toEqual([["/", 2950n, 1000n]]);
+    // And the same after a restart: the series came from the file.
+    h.close();
+    const again = openHistory();
+    expect(again.query(new Date(T0 - 2 * MIN), new Date(T0 - MIN), 60).points[0]?.filesystems[0]?.usedBytes).toBe(2950n);
+  });
+
   it("answers a short recent range with the 1 s points, including samples not yet flushed", () => {
     const h = openHistory({ flushEveryMs: 60_000 });
     for (let i = 0; i < 10; i++) h.record(sample(T0 - 10 * SEC + i * SEC, { cpu: i * 10, services: { web: { cpu: i, rss: 1000 * i } } }));

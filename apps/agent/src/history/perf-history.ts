@@ -13,6 +13,7 @@
 import Database from "better-sqlite3";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import { deviceTotals } from "@sysward/contract";
 import { DomainError } from "../domain-error";
 import {
   PerfHistoryResponseSchema,
@@ -28,6 +29,7 @@ import { performance } from "node:perf_hooks";
 import { BucketAccumulator, type BucketSums, type PointValues, type ServiceSums } from "./bucket-accumulator";
 import { DEFAULT_RETENTION, planHistoryQuery, RAW_QUERY_SLACK_SECONDS, type HistoryRetention } from "./history-range";
 import { addServiceSums, encodeServiceSums } from "./service-sums-codec";
+import { deviceSeries, isDeviceSeries, pointDevices } from "./device-series";
 
 export interface PerfHistoryOptions {
   /** How often buffered samples are written; default 10 000 ms. 0: on every record. */
@@ -263,9 +265,14 @@ export class PerfHistory {
       // the type checks every field is set, and create() costs ~1 µs per message — a third of
       // a 7-day answer with 50 services (34 000 messages).
       const services: ServicePerf[] = [];
+      const devices = new Map<string, [number, number]>();
       for (const [id, s] of byId) {
         const name = this.#serviceNames.get(id);
         if (name === undefined || s.n === 0) continue;
+        if (isDeviceSeries(name)) {
+          devices.set(name, [s.cpuSum / s.n, s.rssSum / s.n]);
+          continue;
+        }
         services.push({
           $typeName: "sysward.agent.v1.ServicePerf",
           name,
@@ -286,6 +293,7 @@ export class PerfHistory {
         memoryUsedBytes: BigInt(Math.round(acc.memUsedSum / acc.n)),
         loadOne: acc.loadOneSum / acc.n,
         services,
+        ...pointDevices(devices),
       });
     }
     return create(PerfHistoryResponseSchema, { stepSeconds: step, resolution: plan.resolution, points });
@@ -293,7 +301,7 @@ export class PerfHistory {
 
   stats(): PerfHistoryStats {
     return {
-      services: this.#serviceIds.size,
+      services: [...this.#serviceIds.keys()].filter((n) => !isDeviceSeries(n)).length,
       pendingSeconds: this.#pending["1s"].size,
       flushes: this.#flushes,
       lastFlushMs: this.#lastFlushMs,
@@ -458,6 +466,6 @@ function pointValues(s: PerfSample): PointValues {
     memoryUsedPercent: s.memory?.usedPercent ?? 0,
     memoryUsedBytes: Number(s.memory?.usedBytes ?? 0n),
     loadOne: s.load?.one ?? 0,
-    services: s.services.map((x) => ({ name: x.name, cpuPercent: x.cpuPercent, rssBytes: Number(x.rssBytes) })),
+    services: [...s.services.map((x) => ({ name: x.name, cpuPercent: x.cpuPercent, rssBytes: Number(x.rssBytes) })), ...deviceSeries(deviceTotals(s))],
   };
 }
