@@ -1,5 +1,6 @@
 // The agent page's perf charts: live samples arrive while watching; history ranges draw from the
 // agent's stored history. The agent samples every 500 ms in this rig.
+import { existsSync, readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { historyPointCount } from "./support/console-api";
@@ -38,7 +39,7 @@ test("the live chart opens with the last minutes of history already drawn", asyn
   expect(errors).toEqual([]);
 });
 
-const SPAN_MS = { "7d": 7 * 86_400_000, "24h": 86_400_000 } as const;
+const SPAN_MS = { "7d": 7 * 86_400_000, "24h": 86_400_000, "5m": 5 * 60_000 } as const;
 
 for (const range of ["7d", "24h"] as const) {
   test(`the ${range} range draws the CPU and memory charts from history`, async ({ page, agentPage, adminApi, stack }) => {
@@ -56,6 +57,34 @@ for (const range of ["7d", "24h"] as const) {
     await expect.poll(() => agentPage.cpuPointCount()).toBeGreaterThan(0);
     await expect(agentPage.cpuChart.locator("svg.recharts-surface")).toBeVisible();
     await expect(agentPage.memChart.locator("svg.recharts-surface")).toBeVisible();
+    expect(errors).toEqual([]);
+  });
+}
+
+for (const range of ["5m", "24h"] as const) {
+  test(`the ${range} range draws the host's disk space, disk I/O, network and pressure`, async ({ page, agentPage, adminApi, stack }) => {
+    // The agent runs on this machine: what its /proc has decides which charts must have lines.
+    const hasPressure = existsSync("/proc/pressure/io");
+    const hasDisks = readFileSync("/proc/diskstats", "utf8").trim() !== "";
+    if (range !== "5m") await expect.poll(() => historyPointCount(adminApi, stack.agentId, SPAN_MS[range])).toBeGreaterThan(0);
+    const errors = collectPageErrors(page);
+    await agentPage.open(stack.agentId);
+    await expect(agentPage.perfStatus).toHaveAttribute("data-status", "ok");
+    if (range !== "5m") await agentPage.selectRange(range);
+    const chart = (id: string) => page.getByTestId(`${id}-chart`);
+    const values = async (id: string) => Number((await chart(id).getAttribute("data-values")) ?? "0");
+    await expect(chart("disk-space")).toHaveAttribute("data-range", range);
+    await expect.poll(() => values("disk-space"), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect(page.getByTestId("disk-space-legend-/")).toContainText("%");
+    await expect.poll(() => values("network"), { timeout: 15_000 }).toBeGreaterThan(0);
+    if (hasDisks) await expect.poll(() => values("disk-io"), { timeout: 15_000 }).toBeGreaterThan(0);
+    if (hasPressure) await expect.poll(() => values("pressure"), { timeout: 15_000 }).toBeGreaterThan(0);
+    else await expect(chart("pressure")).toContainText("no pressure stall information");
+    for (const id of ["disk-space", "network", ...(hasDisks ? ["disk-io"] : []), ...(hasPressure ? ["pressure"] : [])]) {
+      await expect(chart(id).locator("svg.recharts-surface"), `${id}'s chart`).toBeVisible();
+      // A young agent's 24 h history may be one point: a dot, not yet a line.
+      if (range === "5m") await expect(chart(id).locator("path.recharts-curve").first(), `${id}'s line`).toHaveAttribute("d", /^M/);
+    }
     expect(errors).toEqual([]);
   });
 }

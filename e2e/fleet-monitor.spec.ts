@@ -69,6 +69,8 @@ test.describe("the fleet page, live from the fleet monitor", () => {
         await expect(page.getByTestId("fleet")).toHaveAttribute("data-loaded", "true");
         for (const id of [stack.agentId, ids.a]) await expect(page.getByTestId(`fleet-agent-status-${id}`)).toHaveAttribute("data-tone", "up");
         await expect(page.getByTestId(`fleet-agent-cpu-${ids.a}`)).not.toHaveText("—");
+        // The fullest filesystem of that machine, from the same samples.
+        await expect(page.getByTestId(`fleet-agent-disk-${ids.a}`)).toHaveText(/^\d+(\.\d)? %$/);
         const sampled = async () => Number(await fleetCard(page, ids.a).getAttribute("data-perf-t"));
         const before = await sampled();
         const requests = await requestsDuring(page, 12_000);

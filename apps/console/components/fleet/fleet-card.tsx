@@ -62,6 +62,15 @@ export const FleetCard = memo(function FleetCard({ machine: m }: { machine: Mach
           <div className={styles.statHint}>{m.perf ? `${formatBytes(m.perf.memUsedBytes)} used` : "\u00a0"}</div>
         </div>
         <div>
+          <div className={styles.statLabel}>Disk</div>
+          <div className={styles.statValue} data-testid={`fleet-agent-disk-${m.id}`}>
+            {up && m.perf?.disk ? formatPercent(m.perf.disk.usedPercent) : "—"}
+          </div>
+          <div className={styles.statHint} title="the fullest filesystem">
+            {m.perf?.disk ? m.perf.disk.mountPoint : "\u00a0"}
+          </div>
+        </div>
+        <div>
           <div className={styles.statLabel}>Services</div>
           <div className={styles.statValue} data-testid={`fleet-agent-services-${m.id}`}>
             {m.info ? m.services.length : "—"}

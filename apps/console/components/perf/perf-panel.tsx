@@ -8,12 +8,13 @@ import { usePerfSeries } from "../../lib/client/use-perf-series";
 import { ErrorNotice } from "../ui/error-notice";
 import { chartWindow } from "./chart-window";
 import { CpuChart } from "./cpu-chart";
+import { DeviceCharts } from "./device-charts";
 import { MemChart } from "./mem-chart";
 import styles from "./perf.module.css";
 import { RangePicker } from "./range-picker";
 import { ServiceChart } from "./service-chart";
 
-/** The agent page's performance card: range picker, CPU and memory charts, per-service chart. */
+/** The agent page's performance card: range picker, CPU, memory and device charts, per-service chart. */
 export function PerfPanel({ agentId, cores }: { agentId: string; cores: number | null }) {
   const client = useAgentClient(agentId);
   const [rangeId, setRangeId] = useState<RangeId>("5m");
@@ -54,6 +55,7 @@ export function PerfPanel({ agentId, cores }: { agentId: string; cores: number |
           <div className={styles.grid}>
             <CpuChart win={win} spanMs={range.spanMs} showPeak={!range.live} cores={cores} rangeId={rangeId} />
             <MemChart win={win} spanMs={range.spanMs} showPeak={!range.live} totalBytes={totalBytes} rangeId={rangeId} />
+            <DeviceCharts win={win} spanMs={range.spanMs} rangeId={rangeId} />
             <div className={styles.wide}>
               <ServiceChart win={win} spanMs={range.spanMs} rangeId={rangeId} />
             </div>

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ChartPoint } from "./perf-points";
 import { withGaps } from "./perf-gaps";
 
-const at = (t: number): ChartPoint => ({ t, cpu: 1, cpuMax: 1, memPercent: 1, memMaxPercent: 1, memBytes: 1, memTotalBytes: 1, services: {} });
+const at = (t: number): ChartPoint => ({ t, cpu: 1, cpuMax: 1, memPercent: 1, memMaxPercent: 1, memBytes: 1, memTotalBytes: 1, services: {}, devices: { disk: null, net: null, pressure: null, filesystems: {} } });
 
 describe("withGaps", () => {
   it("leaves evenly spaced points alone", () => {

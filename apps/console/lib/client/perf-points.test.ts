@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { PerfPointSchema, PerfSampleSchema } from "@sysward/proto";
 import { describe, expect, it } from "vitest";
-import { pointFromHistory, pointFromSample, serviceNames } from "./perf-points";
+import { mountPoints, pointFromHistory, pointFromSample, serviceNames } from "./perf-points";
 
 describe("perf points", () => {
   it("maps a live sample, converting uint64 bytes to numbers", () => {
@@ -21,7 +21,34 @@ describe("perf points", () => {
       memBytes: 4 * 1024 ** 3,
       memTotalBytes: 10 * 1024 ** 3,
       services: { web: { cpu: 150, rss: 1024 } },
+      devices: { disk: null, net: null, pressure: null, filesystems: {} },
     });
+  });
+
+  it("maps the host's devices the same way from a live sample and from a history point", () => {
+    const sample = create(PerfSampleSchema, {
+      time: timestampFromMs(5_000),
+      disks: [{ device: "sda", readBytesPerSecond: 100, writtenBytesPerSecond: 50 }],
+      networks: [{ device: "lo", loopback: true, receiveBytesPerSecond: 9 }, { device: "eth0", receiveBytesPerSecond: 30, transmitBytesPerSecond: 3 }],
+      pressure: { io: { some: { avg10Percent: 2 } } },
+      filesystems: [{ mountPoint: "/", sizeBytes: 1000n, usedBytes: 250n }],
+      services: [{ name: "db", cpuPercent: 1, rssBytes: 7n, ioReadBytesPerSecond: 10, ioWrittenBytesPerSecond: 5 }],
+    });
+    const devices = { disk: { read: 100, write: 50 }, net: { rx: 30, tx: 3 }, pressure: { io: 2 }, filesystems: { "/": { used: 250, size: 1000 } } };
+    const live = pointFromSample(sample)!;
+    expect(live.devices).toEqual(devices);
+    expect(live.services.db).toEqual({ cpu: 1, rss: 7, io: 15 });
+    const point = create(PerfPointSchema, {
+      time: timestampFromMs(5_000),
+      diskReadBytesPerSecond: 100,
+      diskWrittenBytesPerSecond: 50,
+      networkReceiveBytesPerSecond: 30,
+      networkTransmitBytesPerSecond: 3,
+      pressureIoPercent: 2,
+      filesystems: [{ mountPoint: "/", usedBytes: 250n, sizeBytes: 1000n }],
+    });
+    expect(pointFromHistory(point, null)!.devices).toEqual(devices);
+    expect(mountPoints([live])).toEqual(["/"]);
   });
 
   it("maps a history point with its maxima", () => {

@@ -30,6 +30,8 @@ export interface MachinePerf {
   memUsedBytes: number;
   memTotalBytes: number;
   load1: number;
+  /** The fullest filesystem (share of its size in use); null when the agent reports none. */
+  disk: { mountPoint: string; usedPercent: number } | null;
 }
 
 /** AgentInfo's facts as plain JSON (only these are kept). */

@@ -1,7 +1,8 @@
 import "server-only";
 // The agent's protobuf answers → the plain facts the fleet monitor keeps per machine. Only what
-// the fleet shows is kept (no per-core CPU, no per-service usage, no disks), so a machine costs
-// the console a fixed amount however much its agent reports.
+// the fleet shows is kept (no per-core CPU, no per-service usage; of the disks only the fullest
+// filesystem), so a machine costs the console a fixed amount however much its agent reports.
+import { deviceTotals, fullestFilesystem } from "@sysward/contract";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { ServiceState, type AgentInfoResponse, type PerfSample, type Service } from "@sysward/proto";
 import type { MachineInfo, MachinePerf, MachineService, ServiceStateName } from "../../shared/fleet-types";
@@ -54,5 +55,11 @@ export function perfFacts(s: PerfSample): MachinePerf {
     memUsedBytes: Number(s.memory?.usedBytes ?? 0n),
     memTotalBytes: Number(s.memory?.totalBytes ?? 0n),
     load1: Math.round((s.load?.one ?? 0) * 100) / 100,
+    disk: fullestDisk(s),
   };
+}
+
+function fullestDisk(s: PerfSample): MachinePerf["disk"] {
+  const f = fullestFilesystem(deviceTotals(s));
+  return f ? { mountPoint: f.mountPoint, usedPercent: round1(f.usedPercent) } : null;
 }
