@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "./fixtures";
 import { answerOn, freePort, processAlive } from "./support/host-checks";
+import { makeTestPki } from "../apps/agent/src/rpc/testing/test-pki";
 import { crashingServicePackage, helloServicePackage } from "./support/package-zips";
 import { buildCli, stderrLines, SyswardCli } from "./support/sysward-cli";
+import { tlsFront } from "./support/tls-front";
 
 const name = "clihello";
 
@@ -244,6 +246,24 @@ test.describe("the sysward CLI", () => {
     const gone = await sysward(["machines", "remove", "no-such-machine"]);
     expect(gone.code).toBe(4);
     expect(stderrLines(gone)).toEqual([expect.stringMatching(/^sysward: removing machine no-such-machine failed: .*no-such-machine/)]);
+  });
+
+  test("machines add through a console served over https names the console by its https URL, as the browser's form does", async ({ adminApi, stack }) => {
+    const pki = makeTestPki();
+    const front = await tlsFront(stack.port, pki.server);
+    try {
+      const env = { SYSWARD_URL: front.url, SYSWARD_TOKEN: token, NODE_EXTRA_CA_CERTS: pki.caPath };
+      const add = await sysward(["machines", "add", "--name", "CLI https host", "--json"], env);
+      expect(add.code, add.stderr).toBe(0);
+      const created = JSON.parse(add.stdout) as { enrollment: { id: number }; command: string };
+      // This stack serves no agent artifact: the command is the agent's enroll, with the console's URL in it.
+      expect(created.command).toContain(` ${front.url} swe_`);
+      expect(created.command).not.toContain("http://");
+      expect((await adminApi.delete(`/api/enrollments/${created.enrollment.id}`)).status()).toBe(200);
+    } finally {
+      await front.close();
+      rmSync(pki.dir, { recursive: true, force: true });
+    }
   });
 
   test("a wrong token is exit 3 with one clear line, on the JSON API, the proxy and the upload alike", async ({ stack }) => {

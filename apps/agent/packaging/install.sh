@@ -22,6 +22,9 @@
 #                      is otherwise given this host's CA bundle, /etc/ssl/certs/ca-certificates.crt)
 #   --uninstall [--purge]  stop and remove the agent and its services; --purge deletes its data too
 set -eu
+# The whole script is one block: piped from curl and cut short, sh finds no closing brace and runs
+# nothing, rather than the part that arrived.
+{
 
 PLATFORM=linux-x64
 UNIT=sysward-agent.service
@@ -308,3 +311,4 @@ case $enrolled in
   kept) say "enrollment kept: the console reaches it as before" ;;
   *) say "not enrolled: run this again with the --token and --ca-sha256 the console's Add machine shows" ;;
 esac
+}

@@ -27,6 +27,7 @@ export type Invocation =
 
 /** What `sysward machines add` asks the console for: an enrollment, or a machine reached by SSH. */
 export type NewMachine =
+  /** consoleUrl: as the new machine reaches the console (default: the URL the CLI uses). */
   | { kind: "enrollment"; name: string; id?: string; listen?: string; consoleUrl?: string; expiresInMinutes?: number }
   | { kind: "ssh"; name: string; id?: string; ssh: string; hostKey?: string; dataDir?: string };
 

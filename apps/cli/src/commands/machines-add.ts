@@ -25,7 +25,10 @@ export async function machinesAdd(ctx: CommandContext, inv: { machine: NewMachin
   const client = new ConsoleClient(loadCredentials(ctx.env));
   const m = inv.machine;
   if (m.kind === "enrollment") {
-    const { kind: _kind, ...body } = m;
+    const { kind: _kind, ...rest } = m;
+    // As the browser sends its own address: the console cannot tell it is reached over https
+    // through a proxy, and would otherwise name itself by the plain-http URL it sees.
+    const body = { consoleUrl: new URL(client.creds.url).origin, ...rest };
     const created = await client.sendJson<CreatedEnrollment>("POST", "/api/enrollments", body, `adding machine ${JSON.stringify(m.name)}`, ctx.signal);
     ctx.out.data(created);
     ctx.out.result(enrollmentText(created));
