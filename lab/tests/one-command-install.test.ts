@@ -48,7 +48,7 @@ function repackArtifact(dir: string, from: Manifest, version: string, agentSourc
     sh(`tar -xzf '${join(dir, from.file)}' && mv 'sysward-agent-${from.version}' '${top}'`);
     writeFileSync(join(work, top, "VERSION"), `${version}\n`);
     writeFileSync(join(work, top, "lib/agent.mjs"), agentSource);
-    sh(`tar --sort=name --owner=0 --group=0 --numeric-owner -cf - '${top}' | gzip -n > '${join(dir, file)}'`);
+    sh(`tar --sort=name --owner=0 --group=0 --numeric-owner -cf - '${top}' | gzip -1 -n > '${join(dir, file)}'`);
     const bytes = readFileSync(join(dir, file));
     const manifest = { ...(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest), version, file, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
     writeFileSync(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -81,10 +81,18 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
   let next: Manifest;
 
   const api = async <T>(path: string, init: { method?: string; json?: unknown; body?: FormData } = {}): Promise<T> => {
-    const res = await fetch(`${console_.baseUrl}${path}`, {
-      method: init.method ?? (init.json || init.body ? "POST" : "GET"),
-      headers: { cookie: console_.cookie, origin: console_.baseUrl, ...(init.json ? { "content-type": "application/json" } : {}) },
-      body: init.json ? JSON.stringify(init.json) : init.body,
+    const method = init.method ?? (init.json || init.body ? "POST" : "GET");
+    const request = () =>
+      fetch(`${console_.baseUrl}${path}`, {
+        method,
+        headers: { cookie: console_.cookie, origin: console_.baseUrl, ...(init.json ? { "content-type": "application/json" } : {}) },
+        body: init.json ? JSON.stringify(init.json) : init.body,
+      });
+    // A kept-alive connection the console closes just as fetch reuses it (its 5 s idle timeout, met
+    // after a slow step) fails before any answer: a GET is safe to send again.
+    const res = await request().catch((err: unknown) => {
+      if (method === "GET" && (err as { cause?: { code?: string } }).cause?.code === "UND_ERR_SOCKET") return request();
+      throw err;
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
@@ -222,22 +230,23 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
     expect(await agentUp()).toBe(true);
   }, 120_000);
 
-  it("an upgrade whose new agent exits at start rolls back to the previous install and says so; data, enrollment and services stay", async () => {
+  /**
+   * The console serves a build of `next` whose agent is `agentSource`; its upgrade command (with
+   * `extraArgs`) must fail, saying `why`, and leave `next` running on the same data, its services untouched.
+   */
+  const upgradeRolledBack = async (suffix: string, agentSource: string, why: string, extraArgs = "") => {
     const serving = readFileSync(join(artifactDir, "manifest.json"));
-    const broken = repackArtifact(artifactDir, next, `${next.version}.broken`, 'console.error("this agent cannot start: a broken build"); process.exit(3);\n');
+    const bad = repackArtifact(artifactDir, next, `${next.version}.${suffix}`, agentSource);
     try {
       const { upgradeCommand } = await api<{ upgradeCommand: string }>(`/api/agent-artifact?consoleUrl=${encodeURIComponent(consoleUrl)}`);
-      expect(upgradeCommand).toContain(`--version ${broken.version} --sha256 ${broken.sha256}`);
+      expect(upgradeCommand).toContain(`--version ${bad.version} --sha256 ${bad.sha256}`);
       const token = agentToken();
       const pids = (await serviceState("worker"))?.pids;
-      const run = await paste(upgradeCommand);
-      console.log(`lab: a failed upgrade and its rollback took ${run.seconds.toFixed(1)} s`);
+      const run = await paste(`${upgradeCommand}${extraArgs}`);
+      console.log(`lab: a failed upgrade (${suffix}) and its rollback took ${run.seconds.toFixed(1)} s`);
       expect(run.code).not.toBe(0);
-      expect(run.out).toContain(`the new agent ${broken.version} did not come up: it exited at start`);
-      expect(run.out).toContain(`rolling back to ${next.version}`);
+      expect(run.out).toContain(`the new agent ${bad.version} did not come up: ${why}; rolling back to ${next.version}`);
       expect(run.out).toContain(`Rolled back: ${next.version} is running again in /opt/sysward`);
-      // The failed agent's own words, from its journal.
-      expect(run.out).toContain("this agent cannot start: a broken build");
       expect(installedVersion()).toBe(next.version);
       expect((await machine.exec(["systemctl", "is-active", "sysward-agent.service"])).stdout.trim()).toBe("active");
       expect(agentToken()).toBe(token);
@@ -245,9 +254,20 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
       expect((await serviceState("worker"))?.pids).toEqual(pids);
       // Nothing of the failed tree is left beside the install.
       expect((await machine.exec(["sh", "-c", "ls -a /opt"])).stdout.split("\n").filter((f) => f.startsWith(".sysward-install"))).toEqual([]);
+      return run.out;
     } finally {
       writeFileSync(join(artifactDir, "manifest.json"), serving);
     }
+  };
+
+  it("an upgrade whose new agent exits at start rolls back to the previous install and says so; data, enrollment and services stay", async () => {
+    const out = await upgradeRolledBack("broken", 'console.error("this agent cannot start: a broken build"); process.exit(3);\n', "it exited at start");
+    // The failed agent's own words, from its journal.
+    expect(out).toContain("this agent cannot start: a broken build");
+  }, 180_000);
+
+  it("an upgrade whose new agent runs but never answers is rolled back once --wait is over", async () => {
+    await upgradeRolledBack("silent", "setInterval(() => {}, 60_000);\n", `it did not answer on ${SYSTEM_DATA_DIR}/agent.sock within 3 s`, " --wait 3");
   }, 180_000);
 
   it("uninstall removes the agent and its services and keeps the data; --purge removes that too", async () => {

@@ -26,6 +26,7 @@ describe("install.sh refuses, saying why", () => {
   it("an unknown option or a missing value", () => {
     expect(install(["--frobnicate"])).toEqual({ code: 1, err: "sysward-install: error: unknown option --frobnicate (see the top of install.sh)\n" });
     expect(install(["--console"]).err).toContain("--console needs a value");
+    expect(install(["--wait", "soon"]).err).toContain("--wait takes a whole number of seconds, at least 1");
   });
 
   it("a host that is not Linux x64", () => {

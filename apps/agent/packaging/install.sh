@@ -20,6 +20,8 @@
 #   --insecure-http    enrol over plain http (the tokens cross the network unencrypted)
 #   --cacert FILE      trust FILE for the console's https certificate, here and in the agent (which
 #                      is otherwise given this host's CA bundle, /etc/ssl/certs/ca-certificates.crt)
+#   --wait SECONDS     how long the started agent has to answer on its socket (default 30); an
+#                      upgrade whose agent does not is rolled back
 #   --uninstall [--purge]  stop and remove the agent and its services; --purge deletes its data too
 set -eu
 # The whole script is one block: piped from curl and cut short, sh finds no closing brace and runs
@@ -35,7 +37,7 @@ die() {
   exit 1
 }
 
-console='' token='' ca='' listen='' address='' version='' sha256='' cacert=''
+console='' token='' ca='' listen='' address='' version='' sha256='' cacert='' wait=30
 user_mode=0 uninstall=0 purge=0 insecure_http=0
 while [ $# -gt 0 ]; do
   opt=$1
@@ -44,7 +46,7 @@ while [ $# -gt 0 ]; do
     --uninstall) uninstall=1 ;;
     --purge) purge=1 ;;
     --insecure-http) insecure_http=1 ;;
-    --console | --token | --ca-sha256 | --listen | --address | --version | --sha256 | --cacert)
+    --console | --token | --ca-sha256 | --listen | --address | --version | --sha256 | --cacert | --wait)
       [ $# -ge 2 ] && [ -n "$2" ] || die "$opt needs a value"
       case $opt in
         --console) console=${2%/} ;;
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
         --version) version=$2 ;;
         --sha256) sha256=$2 ;;
         --cacert) cacert=$2 ;;
+        --wait) wait=$2 ;;
       esac
       shift
       ;;
@@ -66,6 +69,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+
+case $wait in '' | *[!0-9]* | 0) die "--wait takes a whole number of seconds, at least 1" ;; esac
 
 # ---- the host ------------------------------------------------------------------------------------
 os=$(uname -s)
@@ -226,19 +231,19 @@ agent_answers() {
     r.end();' "$data/agent.sock" "$data/agent.token" >/dev/null 2>&1
 }
 
-# Waits until the agent answers. A crash meanwhile (systemd restarting it, or giving up) or 30 s
-# without an answer is a failure, said in $why.
+# Waits until the agent answers. A crash meanwhile (systemd restarting it, or giving up) or --wait
+# seconds without an answer is a failure, said in $why.
 wait_up() {
   restarts=$(systemctl show -P NRestarts "$UNIT" 2>/dev/null || echo 0)
   i=0
   until systemctl is-active --quiet "$UNIT" && agent_answers; do
     i=$((i + 1))
-    state=$(systemctl show -P ActiveState "$UNIT" 2>/dev/null || true)/$(systemctl show -P SubState "$UNIT" 2>/dev/null || true)
-    case $state in
-      failed/* | */auto-restart) why="it exited at start ($state)"; return 1 ;;
+    # Exited and waiting to be restarted, or given up on.
+    case $(systemctl show -P ActiveState "$UNIT" 2>/dev/null || true)/$(systemctl show -P SubState "$UNIT" 2>/dev/null || true) in
+      failed/* | */auto-restart) why="it exited at start"; return 1 ;;
     esac
-    [ "$(systemctl show -P NRestarts "$UNIT" 2>/dev/null || echo 0)" = "$restarts" ] || { why="it exited at start and systemd restarted it"; return 1; }
-    [ "$i" -lt 60 ] || { why="it did not answer on $data/agent.sock within 30 s"; return 1; }
+    [ "$(systemctl show -P NRestarts "$UNIT" 2>/dev/null || echo 0)" = "$restarts" ] || { why="it exited at start"; return 1; }
+    [ "$i" -lt $((wait * 2)) ] || { why="it did not answer on $data/agent.sock within $wait s"; return 1; }
     sleep 0.5
   done
 }
