@@ -1,7 +1,7 @@
 // A machine added by SSH instead of enrollment, against a real OpenSSH server the spec starts itself
 // (support/sshd.ts) and a real agent with its own data dir, whose socket the console reaches through
 // the SSH connection (direct-streamlocal). First the CLI's way (host key shown, then pinned with
-// --host-key; removed again), then the browser's: fingerprint shown and trusted, an install, a
+// --host-key, the console's key refused until it is in authorized_keys; removed again), then the browser's: fingerprint shown and trusted, an install, a
 // version that fails its health window, the agent stopped and started, a changed host key refused.
 import { expect, test } from "./fixtures";
 import { AgentProcess } from "./support/agent-process";
@@ -45,11 +45,7 @@ test.describe("a machine added by SSH", () => {
     await machine?.dispose();
   });
 
-  test("the CLI: the console's key for authorized_keys; the first add shows the host key and refuses; --host-key pins it; remove forgets it", async () => {
-    const key = await cli.run(["ssh-key"], cliEnv);
-    expect(key.code, key.stderr).toBe(0);
-    sshd.authorize(key.stdout);
-
+  test("the CLI: the first add shows the host key and refuses; the console's key is refused until authorized; --host-key pins it; remove forgets it", async () => {
     const add = ["machines", "add", "--name", `CLI ${name}`, "--ssh", sshd.address, "--data-dir", machine.dataDir];
     const first = await cli.run(add, cliEnv);
     expect(first.code).toBe(1);
@@ -61,6 +57,14 @@ test.describe("a machine added by SSH", () => {
     const wrong = await cli.run([...add, "--host-key", `SHA256:${"A".repeat(43)}`], cliEnv);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`is ssh-ed25519 ${sshd.fingerprint}, not SHA256:${"A".repeat(43)} as given: refused`);
+    // The right host key, but the console's key is not in authorized_keys yet: refused, saying where to put it.
+    const unauthorized = await cli.run([...add, "--host-key", sshd.fingerprint], cliEnv);
+    expect(unauthorized.code).toBe(1);
+    expect(unauthorized.stderr).toContain(`${sshd.address} refused the console's SSH key`);
+
+    const key = await cli.run(["ssh-key"], cliEnv);
+    expect(key.code, key.stderr).toBe(0);
+    sshd.authorize(key.stdout);
 
     const added = await cli.run([...add, "--host-key", sshd.fingerprint, "--json"], cliEnv);
     expect(added.code, added.stderr).toBe(0);
