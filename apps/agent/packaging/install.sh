@@ -285,7 +285,7 @@ elif [ -n "$token" ]; then
   say "enrolling with $console (listening on $listen)"
   mkdir -p "$data"
   chmod 0700 "$data"
-  env SYSWARD_DATA_DIR="$data" ${extra_ca:+NODE_EXTRA_CA_CERTS="$extra_ca"} "$prefix/bin/sysward-agent" "$@" || die "enrolling with $console failed (above). The agent is installed but not enrolled: ask the console for a new command and run it again"
+  env SYSWARD_DATA_DIR="$data" ${extra_ca:+"NODE_EXTRA_CA_CERTS=$extra_ca"} "$prefix/bin/sysward-agent" "$@" || die "enrolling with $console failed (above). The agent is installed but not enrolled: ask the console for a new command and run it again"
   enrolled=new
 fi
 
