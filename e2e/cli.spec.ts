@@ -1,63 +1,23 @@
 // The `sysward` CLI as a person or a script runs it: a real child process (the bundle, through
 // apps/cli/bin/sysward.mjs) against the running console with an admin's API token, driving the real
 // agent. No browser. One service through its life, then the refusals.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, test } from "./fixtures";
 import { answerOn, freePort, processAlive } from "./support/host-checks";
+import { makeTestPki } from "../apps/agent/src/rpc/testing/test-pki";
 import { crashingServicePackage, helloServicePackage } from "./support/package-zips";
+import { buildCli, stderrLines, SyswardCli } from "./support/sysward-cli";
+import { tlsFront } from "./support/tls-front";
 
-const repo = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(repo, "apps/cli/bin/sysward.mjs");
 const name = "clihello";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let home = "";
 let token = "";
-
-/** The environment of a fresh shell for the CLI: its own config dir, no inherited credentials. */
-function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: join(home, "config"), ...extra };
-  if (!("SYSWARD_URL" in extra)) delete env.SYSWARD_URL;
-  if (!("SYSWARD_TOKEN" in extra)) delete env.SYSWARD_TOKEN;
-  return env;
-}
-
-function start(args: string[], env?: NodeJS.ProcessEnv, input?: string): ChildProcess & { output: Run; done: Promise<Run> } {
-  const child = spawn(process.execPath, [bin, ...args], { env: cliEnv(env), stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
-  if (input !== undefined) child.stdin!.end(input);
-  const output: Run = { code: null, stdout: "", stderr: "" };
-  child.stdout!.on("data", (c: Buffer) => (output.stdout += c.toString()));
-  child.stderr!.on("data", (c: Buffer) => (output.stderr += c.toString()));
-  const done = new Promise<Run>((resolveRun, reject) => {
-    child.once("error", reject);
-    child.once("close", (code, signal) => resolveRun({ ...output, code: code ?? (signal ? -1 : null) }));
-  });
-  return Object.assign(child, { output, done });
-}
-
-/** Runs `sysward …` to its end; a run that hangs is killed so the test fails with what it printed. */
-async function sysward(args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<Run> {
-  const child = start(args, env, input);
-  const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
-  try {
-    return await child.done;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function stderrLines(r: Run): string[] {
-  return r.stderr.trimEnd().split("\n");
-}
+let cli: SyswardCli;
+const sysward = (args: string[], env?: NodeJS.ProcessEnv, input?: string) => cli.run(args, env, input);
+const start = (args: string[], env?: NodeJS.ProcessEnv) => cli.start(args, env);
 
 test.describe("the sysward CLI", () => {
   test.describe.configure({ mode: "serial" });
@@ -68,11 +28,9 @@ test.describe("the sysward CLI", () => {
   let v2 = "";
 
   test.beforeAll(async ({ adminApi }) => {
-    // The bundle is what ships; esbuild makes it in well under a second.
-    const build = spawnSync(process.execPath, [join(repo, "apps/cli/build.mjs")], { encoding: "utf8" });
-    expect(build.status, build.stderr).toBe(0);
-
+    buildCli();
     home = mkdtempSync(join(tmpdir(), "sysward-cli-e2e-"));
+    cli = new SyswardCli(home);
     port = await freePort();
     zips.v1 = join(home, "hello-v1.zip");
     zips.v2 = join(home, "hello-v2.zip");
@@ -243,6 +201,71 @@ test.describe("the sysward CLI", () => {
     expect(stderrLines(again)).toEqual([expect.stringMatching(new RegExp(`^sysward: removing ${name} on agent local failed: .*${name}`))]);
   });
 
+  test("machines add prints the one command to paste with its token, CA fingerprint and expiry (--json for scripts); ssh-key prints the console's key", async ({ adminApi }) => {
+    const before = Date.now();
+    const add = await sysward(["machines", "add", "--name", "CLI host", "--listen", "10.0.0.9:7443", "--expires", "15"]);
+    expect(add.code, add.stderr).toBe(0);
+    const token = /^token +(swe_\S+) \(one use\)$/m.exec(add.stdout)?.[1];
+    const ca = /^CA fingerprint +(\S+)$/m.exec(add.stdout)?.[1];
+    const expires = /^expires +(\S+)$/m.exec(add.stdout)?.[1];
+    expect(add.stdout).toMatch(/^enrollment for cli-host \(CLI host\): run this on the new machine/);
+    expect(token).toMatch(/^swe_/);
+    // The command Add machine shows: it carries this token and CA pin, and the listen address given.
+    const command = add.stdout.split("\n").find((l) => l.startsWith("  "))!.trim();
+    expect(command).toContain(` ${token} `);
+    expect(command).toContain(`--ca-sha256 ${ca}`);
+    expect(command).toContain("10.0.0.9:7443");
+    const minutes = (Date.parse(expires!) - before) / 60_000;
+    expect(minutes).toBeGreaterThan(14);
+    expect(minutes).toBeLessThanOrEqual(15.5);
+
+    const json = await sysward(["machines", "add", "--name", "CLI json host", "--json"]);
+    expect(json.code, json.stderr).toBe(0);
+    const created = JSON.parse(json.stdout) as { enrollment: { id: number; agentId: string }; token: string; command: string; caSha256: string };
+    expect(created.enrollment.agentId).toBe("cli-json-host");
+    expect(created.caSha256).toBe(ca);
+    expect(created.command).toContain(created.token);
+
+    // Both wait on the console as enrollments, until used or cancelled.
+    const pending = ((await (await adminApi.get("/api/enrollments")).json()) as { enrollments: Array<{ id: number; agentId: string; expiresAt: string }> }).enrollments;
+    const mine = pending.filter((e) => e.agentId === "cli-host" || e.agentId === "cli-json-host");
+    expect(mine.map((e) => e.agentId).sort()).toEqual(["cli-host", "cli-json-host"]);
+    expect(mine.find((e) => e.agentId === "cli-host")?.expiresAt).toBe(expires);
+    for (const e of mine) expect((await adminApi.delete(`/api/enrollments/${e.id}`)).status()).toBe(200);
+
+    const taken = await sysward(["machines", "add", "--name", "local"]);
+    expect(taken.code).toBe(1);
+    expect(stderrLines(taken)).toEqual(['sysward: adding machine "local" failed: an agent with id "local" already exists; remove it first or choose another id']);
+
+    const key = await sysward(["ssh-key"]);
+    expect(key.code, key.stderr).toBe(0);
+    const { publicKey } = (await (await adminApi.get("/api/ssh/key")).json()) as { publicKey: string };
+    expect(key.stdout).toBe(`${publicKey}\n`);
+    expect(publicKey).toMatch(/^ssh-ed25519 AAAA\S+ sysward-console@/);
+
+    const gone = await sysward(["machines", "remove", "no-such-machine"]);
+    expect(gone.code).toBe(4);
+    expect(stderrLines(gone)).toEqual([expect.stringMatching(/^sysward: removing machine no-such-machine failed: .*no-such-machine/)]);
+  });
+
+  test("machines add through a console served over https names the console by its https URL, as the browser's form does", async ({ adminApi, stack }) => {
+    const pki = makeTestPki();
+    const front = await tlsFront(stack.port, pki.server);
+    try {
+      const env = { SYSWARD_URL: front.url, SYSWARD_TOKEN: token, NODE_EXTRA_CA_CERTS: pki.caPath };
+      const add = await sysward(["machines", "add", "--name", "CLI https host", "--json"], env);
+      expect(add.code, add.stderr).toBe(0);
+      const created = JSON.parse(add.stdout) as { enrollment: { id: number }; command: string };
+      // This stack serves no agent artifact: the command is the agent's enroll, with the console's URL in it.
+      expect(created.command).toContain(` ${front.url} swe_`);
+      expect(created.command).not.toContain("http://");
+      expect((await adminApi.delete(`/api/enrollments/${created.enrollment.id}`)).status()).toBe(200);
+    } finally {
+      await front.close();
+      rmSync(pki.dir, { recursive: true, force: true });
+    }
+  });
+
   test("a wrong token is exit 3 with one clear line, on the JSON API, the proxy and the upload alike", async ({ stack }) => {
     const env = { SYSWARD_URL: stack.baseURL, SYSWARD_TOKEN: "swt_not-a-real-token" };
     for (const args of [["agents"], ["ls", "local"], ["install", "local", name, zips.v1]]) {
@@ -280,7 +303,7 @@ test.describe("the sysward CLI", () => {
     expect(agents.code, agents.stderr).toBe(0);
     expect((JSON.parse(agents.stdout) as { agents: Array<{ id: string }> }).agents.map((a) => a.id)).toContain("local");
     expect((await sysward(["ls", "local"], env)).code).toBe(0);
-    for (const args of [["restart", "local", name], ["install", "local", name, zips.v1]]) {
+    for (const args of [["restart", "local", name], ["install", "local", name, zips.v1], ["machines", "add", "--name", "Viewer host"], ["ssh-key"], ["machines", "remove", "local"]]) {
       const r = await sysward(args, env);
       expect(r.code, args.join(" ")).toBe(3);
       expect(stderrLines(r), args.join(" ")).toEqual([expect.stringMatching(/^sysward: .*not allowed: /)]);

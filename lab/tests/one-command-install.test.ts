@@ -2,7 +2,8 @@
 // the one command the console's Add machine gives, pasted into its shell: the real production
 // console on the host serves install.sh and the artifact (`npm run package`), the machine enrols and
 // the console installs a service on it over mutual TLS. Then what an operator does next: a reboot,
-// the same command again (in place, data kept), an upgrade to a newer artifact, and removal.
+// the same command again (in place, data kept), an upgrade to a newer artifact, a failed upgrade
+// rolled back, removal; and the command of a console served over https.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -10,13 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shellBodies, shellServiceZip } from "../../apps/agent/src/install/testing/package-fixtures";
+import { makeTestPki } from "../../apps/agent/src/rpc/testing/test-pki";
 import { findConsoleBuild, startConsole, type ConsoleProcess } from "../../apps/agent/src/reliability/testing/console-process";
 import { waitFor } from "../../apps/agent/src/runtime/testing/wait-for";
 import { SYSTEM_DATA_DIR } from "../src/agent";
 import { labSkipReason } from "../src/availability";
 import { forwardToLoopback, type Forward } from "../src/forward";
 import { LabMachine } from "../src/machine";
-import { REPO_DIR } from "../src/settings";
+import { HOST_ADDRESS, REPO_DIR } from "../src/settings";
 
 const CHECKOUT_ARTIFACT = join(REPO_DIR, "apps/agent/dist/artifact");
 const consoleBuild = findConsoleBuild();
@@ -28,6 +30,32 @@ interface Manifest {
   sha256: string;
   size: number;
   installScriptSha256: string;
+}
+
+/**
+ * A copy of the artifact `from` in `dir` as `version`, its agent bundle replaced by `agentSource`,
+ * and made the one the console serves (manifest.json rewritten as the packager writes it).
+ */
+function repackArtifact(dir: string, from: Manifest, version: string, agentSource: string): Manifest {
+  const work = mkdtempSync(join(tmpdir(), "sysward-repack-"));
+  try {
+    const top = `sysward-agent-${version}`;
+    const file = `${top}-linux-x64.tar.gz`;
+    const sh = (script: string) => {
+      const r = spawnSync("sh", ["-c", script], { cwd: work, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
+    };
+    sh(`tar -xzf '${join(dir, from.file)}' && mv 'sysward-agent-${from.version}' '${top}'`);
+    writeFileSync(join(work, top, "VERSION"), `${version}\n`);
+    writeFileSync(join(work, top, "lib/agent.mjs"), agentSource);
+    sh(`tar --sort=name --owner=0 --group=0 --numeric-owner -cf - '${top}' | gzip -1 -n > '${join(dir, file)}'`);
+    const bytes = readFileSync(join(dir, file));
+    const manifest = { ...(JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest), version, file, sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+    writeFileSync(join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+    return manifest;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** `npm run package` into `out` (the version given, or the checkout's own). */
@@ -50,12 +78,21 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
   let consoleUrl: string;
   let command: string;
   let upgrade: string;
+  let next: Manifest;
 
   const api = async <T>(path: string, init: { method?: string; json?: unknown; body?: FormData } = {}): Promise<T> => {
-    const res = await fetch(`${console_.baseUrl}${path}`, {
-      method: init.method ?? (init.json || init.body ? "POST" : "GET"),
-      headers: { cookie: console_.cookie, origin: console_.baseUrl, ...(init.json ? { "content-type": "application/json" } : {}) },
-      body: init.json ? JSON.stringify(init.json) : init.body,
+    const method = init.method ?? (init.json || init.body ? "POST" : "GET");
+    const request = () =>
+      fetch(`${console_.baseUrl}${path}`, {
+        method,
+        headers: { cookie: console_.cookie, origin: console_.baseUrl, ...(init.json ? { "content-type": "application/json" } : {}) },
+        body: init.json ? JSON.stringify(init.json) : init.body,
+      });
+    // A kept-alive connection the console closes just as fetch reuses it (its 5 s idle timeout, met
+    // after a slow step) fails before any answer: a GET is safe to send again.
+    const res = await request().catch((err: unknown) => {
+      if (method === "GET" && (err as { cause?: { code?: string } }).cause?.code === "UND_ERR_SOCKET") return request();
+      throw err;
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
@@ -163,7 +200,7 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
   }, 180_000);
 
   it("a newer artifact on the console: its upgrade command upgrades in place, keeping data, enrollment and services", async () => {
-    const next = packageArtifact(artifactDir, `${first.version}.next`);
+    next = packageArtifact(artifactDir, `${first.version}.next`);
     const { upgradeCommand } = await api<{ upgradeCommand: string }>(`/api/agent-artifact?consoleUrl=${encodeURIComponent(consoleUrl)}`);
     expect(upgradeCommand).toContain(`--version ${next.version} --sha256 ${next.sha256}`);
     // The old command now names a version this console no longer serves: it says so, changes nothing.
@@ -192,6 +229,46 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
     expect(run.out).toContain("sha256 mismatch");
     expect(await agentUp()).toBe(true);
   }, 120_000);
+
+  /**
+   * The console serves a build of `next` whose agent is `agentSource`; its upgrade command (with
+   * `extraArgs`) must fail, saying `why`, and leave `next` running on the same data, its services untouched.
+   */
+  const upgradeRolledBack = async (suffix: string, agentSource: string, why: string, extraArgs = "") => {
+    const serving = readFileSync(join(artifactDir, "manifest.json"));
+    const bad = repackArtifact(artifactDir, next, `${next.version}.${suffix}`, agentSource);
+    try {
+      const { upgradeCommand } = await api<{ upgradeCommand: string }>(`/api/agent-artifact?consoleUrl=${encodeURIComponent(consoleUrl)}`);
+      expect(upgradeCommand).toContain(`--version ${bad.version} --sha256 ${bad.sha256}`);
+      const token = agentToken();
+      const pids = (await serviceState("worker"))?.pids;
+      const run = await paste(`${upgradeCommand}${extraArgs}`);
+      console.log(`lab: a failed upgrade (${suffix}) and its rollback took ${run.seconds.toFixed(1)} s`);
+      expect(run.code).not.toBe(0);
+      expect(run.out).toContain(`the new agent ${bad.version} did not come up: ${why}; rolling back to ${next.version}`);
+      expect(run.out).toContain(`Rolled back: ${next.version} is running again in /opt/sysward`);
+      expect(installedVersion()).toBe(next.version);
+      expect((await machine.exec(["systemctl", "is-active", "sysward-agent.service"])).stdout.trim()).toBe("active");
+      expect(agentToken()).toBe(token);
+      await waitFor(agentUp, "the previous agent up again", { timeoutMs: 30_000, intervalMs: 500 });
+      expect((await serviceState("worker"))?.pids).toEqual(pids);
+      // Nothing of the failed tree is left beside the install.
+      expect((await machine.exec(["sh", "-c", "ls -a /opt"])).stdout.split("\n").filter((f) => f.startsWith(".sysward-install"))).toEqual([]);
+      return run.out;
+    } finally {
+      writeFileSync(join(artifactDir, "manifest.json"), serving);
+    }
+  };
+
+  it("an upgrade whose new agent exits at start rolls back to the previous install and says so; data, enrollment and services stay", async () => {
+    const out = await upgradeRolledBack("broken", 'console.error("this agent cannot start: a broken build"); process.exit(3);\n', "it exited at start");
+    // The failed agent's own words, from its journal.
+    expect(out).toContain("this agent cannot start: a broken build");
+  }, 180_000);
+
+  it("an upgrade whose new agent runs but never answers is rolled back once --wait is over", async () => {
+    await upgradeRolledBack("silent", "setInterval(() => {}, 60_000);\n", `it did not answer on ${SYSTEM_DATA_DIR}/agent.sock within 3 s`, " --wait 3");
+  }, 180_000);
 
   it("uninstall removes the agent and its services and keeps the data; --purge removes that too", async () => {
     const run = await paste("sh /opt/sysward/install.sh --uninstall");
@@ -238,5 +315,32 @@ describe.skipIf(skip)(`one command installs the agent on a bare Debian host${ski
     expect(run.out).toContain(`enrolling with ${consoleUrl} failed (above). The agent is installed but not enrolled`);
     expect((await machine.exec(["systemctl", "is-enabled", "sysward-agent.service"])).stdout.trim()).not.toBe("enabled");
     expect((await paste("sh /opt/sysward/install.sh --uninstall --purge")).code).toBe(0);
+  }, 120_000);
+
+  it("from a console served over https with a certificate this host trusts (an internal CA): the same one command installs, enrols, and the console reaches it", async () => {
+    const pki = makeTestPki(`IP:${HOST_ADDRESS}`);
+    const https = await forwardToLoopback(Number(new URL(console_.baseUrl).port), { tls: { cert: pki.server.cert, key: pki.server.key }, listenPort: 0 });
+    try {
+      // The host trusts the CA as Debian does: in its system bundle, which curl reads.
+      mkdirSync(machine.path("/etc/ssl/certs"), { recursive: true });
+      writeFileSync(machine.path("/etc/ssl/certs/ca-certificates.crt"), pki.ca);
+      await api(`/api/agents/${agentId}`, { method: "DELETE" }).catch(() => undefined);
+      const httpsUrl = `https://${https.address}`;
+      const created = await api<{ command: string }>("/api/enrollments", { json: { name: "Fresh host", consoleUrl: httpsUrl } });
+      // Over https the TLS connection vouches for what arrives: no pinned hashes, no --insecure-http.
+      expect(created.command).toMatch(new RegExp(`^curl -fsSL ${httpsUrl.replaceAll(".", "\\.")}/install\\.sh \\| sh -s -- --console ${httpsUrl.replaceAll(".", "\\.")} --token swe_\\S+ --ca-sha256 \\S+$`));
+
+      const run = await paste(created.command);
+      expect(run.out).toContain(`enrolled with ${httpsUrl}`);
+      expect(run.code, run.out).toBe(0);
+      // The agent's own Node trusts what this host trusts, for its later calls to the console too.
+      expect(readFileSync(machine.path("/etc/systemd/system/sysward-agent.service"), "utf8")).toContain("Environment=NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt");
+      await waitFor(agentUp, "the console to reach the agent enrolled over https", { timeoutMs: 30_000, intervalMs: 500 });
+      expect((await paste("sh /opt/sysward/install.sh --uninstall --purge")).code).toBe(0);
+    } finally {
+      rmSync(machine.path("/etc/ssl/certs/ca-certificates.crt"), { force: true });
+      rmSync(pki.dir, { recursive: true, force: true });
+      await https.close();
+    }
   }, 120_000);
 });

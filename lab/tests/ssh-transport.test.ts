@@ -18,7 +18,7 @@ import { getDb } from "../../apps/console/lib/server/db/database";
 import { consoleRequest, setupConsoleTestEnv, type ConsoleTestEnv } from "../../apps/console/lib/server/testing/console-test-env";
 import { proxiedAgentClient } from "../../apps/console/lib/server/testing/rpc-client";
 import { waitFor } from "../../apps/agent/src/runtime/testing/wait-for";
-import { installUserAgent, type LabAgent } from "../src/agent";
+import { installSystemAgent, installUserAgent, SYSTEM_DATA_DIR, type LabAgent } from "../src/agent";
 import { labSkipReason } from "../src/availability";
 import { LabMachine } from "../src/machine";
 import { LAB_USER } from "../src/settings";
@@ -198,4 +198,22 @@ describe.skipIf(skip)(`a machine added by SSH, through a real OpenSSH server${sk
     }
     await waitFor(() => agentUp("lab-ssh"), "the agent up again with the cable back", { timeoutMs: 45_000, intervalMs: 500 });
   }, 90_000);
+
+  it("root's system agent (what install.sh sets up as root), added as root@host with no data dir: the console finds it in /var/lib/sysward", async () => {
+    const system = await installSystemAgent(machine);
+    const { publicKey } = (await (await sshKeyRoute.GET(consoleRequest("/api/ssh/key", { session: admin }))).json()) as { publicKey: string };
+    mkdirSync(machine.path("/root/.ssh"), { mode: 0o700, recursive: true });
+    writeFileSync(machine.path("/root/.ssh/authorized_keys"), `${publicKey}\n`, { mode: 0o600 });
+    // (No password, not locked: sshd without PAM refuses a locked account.)
+    await machine.sh("usermod -p '*' root");
+    const res = await sshMachinesRoute.POST(consoleRequest("/api/ssh/machines", { json: { name: "Lab SSH root", ssh: `root@${machine.address}`, hostKeyFingerprint: hostKey }, session: admin }));
+    const body = (await res.json()) as { agent?: { address: string }; error?: string };
+    expect(res.status, body.error).toBe(201);
+    expect(body.agent?.address).toBe(`ssh://root@${machine.address}:22${SYSTEM_DATA_DIR}/agent.sock`);
+    const info = await proxiedAgentClient("lab-ssh-root", viewer).agentInfo({});
+    expect(info.hostname).toBe("lab-ssh");
+    // The system agent's, not the user's: it runs as root and its services would get uids of their own.
+    expect(info.isolation?.separateUsers).toBe(true);
+    expect(system.token()).not.toBe(agent.token());
+  });
 });

@@ -1,7 +1,7 @@
 // install.sh's refusals that need no systemd host (the rest, on a real one: lab/tests/one-command-install.test.ts):
-// bad options, the wrong OS or CPU (a stand-in `uname` first on PATH), no systemd.
+// bad options, the wrong OS or CPU (a stand-in `uname` first on PATH), no systemd, a script cut short.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,6 +26,7 @@ describe("install.sh refuses, saying why", () => {
   it("an unknown option or a missing value", () => {
     expect(install(["--frobnicate"])).toEqual({ code: 1, err: "sysward-install: error: unknown option --frobnicate (see the top of install.sh)\n" });
     expect(install(["--console"]).err).toContain("--console needs a value");
+    expect(install(["--wait", "soon"]).err).toContain("--wait takes a whole number of seconds, at least 1");
   });
 
   it("a host that is not Linux x64", () => {
@@ -40,5 +41,15 @@ describe("install.sh refuses, saying why", () => {
     const r = install(["--console", "https://c"], { s: "Linux", m: "x86_64" });
     expect(r.code).toBe(1);
     expect(r.err).toContain("systemd is not running on this host (no /run/systemd/system): the agent runs as a systemd service");
+  });
+
+  it("nothing at all when the script arrives cut short (curl … | sh with a dropped connection)", () => {
+    const whole = readFileSync(script, "utf8");
+    // Cut after the option parsing: run whole, this line would say "unknown option".
+    const cut = whole.slice(0, whole.indexOf("# ---- the host"));
+    const r = spawnSync("sh", ["-s", "--", "--frobnicate"], { input: cut, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: bin }, encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).not.toContain("sysward-install");
+    expect(install(["--frobnicate"]).err).toContain("unknown option --frobnicate");
   });
 });

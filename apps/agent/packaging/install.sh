@@ -7,7 +7,8 @@
 #
 # As root: /opt/sysward, the system unit, data in /var/lib/sysward. With --user (as the user who
 # will own the agent): ~/.local/opt/sysward, a user unit, data in ~/.local/share/sysward, lingering.
-# Run again to upgrade in place: the data dir (and so the enrollment) stays. Options:
+# Run again to upgrade in place: the data dir (and so the enrollment) stays; an upgrade whose agent
+# does not come up is rolled back to the previous install. Options:
 #   --console URL      the console to download from and enrol with
 #   --token T          the one-time enrollment token (skipped when this host is enrolled already)
 #   --ca-sha256 FP     the console CA's fingerprint: enrolment refuses any other CA
@@ -17,11 +18,15 @@
 #                      plain-http console, whose answers nobody can vouch for; the console's command
 #                      carries both). Without them: the console's current artifact and its .sha256.
 #   --insecure-http    enrol over plain http (the tokens cross the network unencrypted)
-#   --cacert FILE      trust FILE for the console's https certificate (curl/wget only: the agent
-#                      trusts Node's CA list; for a privately signed console also set
-#                      NODE_EXTRA_CA_CERTS=FILE in the agent's agent.env)
+#   --cacert FILE      trust FILE for the console's https certificate, here and in the agent (which
+#                      is otherwise given this host's CA bundle, /etc/ssl/certs/ca-certificates.crt)
+#   --wait SECONDS     how long the started agent has to answer on its socket (default 30); an
+#                      upgrade whose agent does not is rolled back
 #   --uninstall [--purge]  stop and remove the agent and its services; --purge deletes its data too
 set -eu
+# The whole script is one block: piped from curl and cut short, sh finds no closing brace and runs
+# nothing, rather than the part that arrived.
+{
 
 PLATFORM=linux-x64
 UNIT=sysward-agent.service
@@ -32,7 +37,7 @@ die() {
   exit 1
 }
 
-console='' token='' ca='' listen='' address='' version='' sha256='' cacert=''
+console='' token='' ca='' listen='' address='' version='' sha256='' cacert='' wait=30
 user_mode=0 uninstall=0 purge=0 insecure_http=0
 while [ $# -gt 0 ]; do
   opt=$1
@@ -41,7 +46,7 @@ while [ $# -gt 0 ]; do
     --uninstall) uninstall=1 ;;
     --purge) purge=1 ;;
     --insecure-http) insecure_http=1 ;;
-    --console | --token | --ca-sha256 | --listen | --address | --version | --sha256 | --cacert)
+    --console | --token | --ca-sha256 | --listen | --address | --version | --sha256 | --cacert | --wait)
       [ $# -ge 2 ] && [ -n "$2" ] || die "$opt needs a value"
       case $opt in
         --console) console=${2%/} ;;
@@ -52,6 +57,7 @@ while [ $# -gt 0 ]; do
         --version) version=$2 ;;
         --sha256) sha256=$2 ;;
         --cacert) cacert=$2 ;;
+        --wait) wait=$2 ;;
       esac
       shift
       ;;
@@ -63,6 +69,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+
+case $wait in '' | *[!0-9]* | 0) die "--wait takes a whole number of seconds, at least 1" ;; esac
 
 # ---- the host ------------------------------------------------------------------------------------
 os=$(uname -s)
@@ -153,7 +161,12 @@ case $sha256 in *[!0-9a-f]*) die "--sha256 must be 64 lowercase hex digits" ;; e
 
 mkdir -p "${prefix%/*}"
 tmp=$(mktemp -d "${prefix%/*}/.sysward-install.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# Whatever stops the script, an install moved aside is put back before the temp dir goes.
+cleanup() {
+  if [ ! -d "$prefix" ] && [ -d "$tmp/previous" ]; then mv "$tmp/previous" "$prefix"; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 if [ -z "$sha256" ]; then
@@ -177,19 +190,71 @@ new=$tmp/unpack/sysward-agent-$version
 [ -f "$new/VERSION" ] && [ -x "$new/bin/sysward-agent" ] || die "$file does not hold sysward-agent-$version/{VERSION,bin/sysward-agent}"
 "$new/node/bin/node" --version >/dev/null 2>&1 || die "the agent's bundled Node does not run on this host (it needs glibc 2.28 or newer): $("$new/node/bin/node" --version 2>&1 | head -n 3)"
 
+# ---- the console's https certificate, for the agent ----------------------------------------------
+# The agent's own Node trusts only its built-in CA list, not this host's: over https it is given what
+# curl trusted here (--cacert FILE, else the system's bundle), to enrol and for its later calls to
+# the console (revocation lists, certificate renewal).
+extra_ca=''
+if [ "$scheme" = https ]; then
+  if [ -n "$cacert" ]; then
+    mkdir -p "$settings"
+    cp "$cacert" "$settings/console-ca.pem.tmp" && chmod 0644 "$settings/console-ca.pem.tmp" && mv "$settings/console-ca.pem.tmp" "$settings/console-ca.pem"
+    extra_ca=$settings/console-ca.pem
+  elif [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    extra_ca=/etc/ssl/certs/ca-certificates.crt
+  fi
+fi
+
 # ---- install in place ----------------------------------------------------------------------------
+write_unit() {
+  mkdir -p "$unit_dir"
+  sed "s#/opt/sysward/#$prefix/#g" "$prefix/systemd/$([ "$user_mode" = 1 ] && echo user || echo system)/$UNIT" |
+    awk -v ca="$extra_ca" '{ print } /^\[Service\]$/ && ca != "" { print "Environment=NODE_EXTRA_CA_CERTS=" ca }' >"$unit_dir/$UNIT.tmp"
+  chmod 0644 "$unit_dir/$UNIT.tmp"
+  mv "$unit_dir/$UNIT.tmp" "$unit_dir/$UNIT"
+  systemctl daemon-reload
+}
+
+# Answers once its socket serves /debug/vars for its token (the bundled Node speaks HTTP/2; curl or
+# wget may not).
+agent_answers() {
+  "$prefix/node/bin/node" -e '
+    const [sock, tokenFile] = process.argv.slice(1);
+    const fail = () => process.exit(1);
+    setTimeout(fail, 3000).unref();
+    const s = require("node:http2").connect("http://localhost", { createConnection: () => require("node:net").connect(sock) });
+    s.on("error", fail);
+    const token = require("node:fs").readFileSync(tokenFile, "utf8").trim();
+    const r = s.request({ ":path": "/debug/vars", authorization: "Bearer " + token });
+    r.on("response", (h) => process.exit(h[":status"] === 200 ? 0 : 1));
+    r.on("error", fail);
+    r.end();' "$data/agent.sock" "$data/agent.token" >/dev/null 2>&1
+}
+
+# Waits until the agent answers. A crash meanwhile (systemd restarting it, or giving up) or --wait
+# seconds without an answer is a failure, said in $why.
+wait_up() {
+  restarts=$(systemctl show -P NRestarts "$UNIT" 2>/dev/null || echo 0)
+  i=0
+  until systemctl is-active --quiet "$UNIT" && agent_answers; do
+    i=$((i + 1))
+    # Exited and waiting to be restarted, or given up on.
+    case $(systemctl show -P ActiveState "$UNIT" 2>/dev/null || true)/$(systemctl show -P SubState "$UNIT" 2>/dev/null || true) in
+      failed/* | */auto-restart) why="it exited at start"; return 1 ;;
+    esac
+    [ "$(systemctl show -P NRestarts "$UNIT" 2>/dev/null || echo 0)" = "$restarts" ] || { why="it exited at start"; return 1; }
+    [ "$i" -lt $((wait * 2)) ] || { why="it did not answer on $data/agent.sock within $wait s"; return 1; }
+    sleep 0.5
+  done
+}
+
 previous=''
 [ -f "$prefix/VERSION" ] && previous=$(cat "$prefix/VERSION")
 # Stopping the agent leaves its services running (KillMode=process); it comes back on the new files.
 if systemctl is-active --quiet "$UNIT" 2>/dev/null; then systemctl stop "$UNIT"; fi
 [ -d "$prefix" ] && mv "$prefix" "$tmp/previous"
 mv "$new" "$prefix"
-
-mkdir -p "$unit_dir"
-sed "s#/opt/sysward/#$prefix/#g" "$prefix/systemd/$([ "$user_mode" = 1 ] && echo user || echo system)/$UNIT" >"$unit_dir/$UNIT.tmp"
-chmod 0644 "$unit_dir/$UNIT.tmp"
-mv "$unit_dir/$UNIT.tmp" "$unit_dir/$UNIT"
-systemctl daemon-reload
+write_unit
 
 if [ "$user_mode" = 1 ]; then
   me=$(id -un)
@@ -220,22 +285,30 @@ elif [ -n "$token" ]; then
   say "enrolling with $console (listening on $listen)"
   mkdir -p "$data"
   chmod 0700 "$data"
-  SYSWARD_DATA_DIR=$data "$prefix/bin/sysward-agent" "$@" || die "enrolling with $console failed (above). The agent is installed but not enrolled: ask the console for a new command and run it again"
+  env SYSWARD_DATA_DIR="$data" ${extra_ca:+"NODE_EXTRA_CA_CERTS=$extra_ca"} "$prefix/bin/sysward-agent" "$@" || die "enrolling with $console failed (above). The agent is installed but not enrolled: ask the console for a new command and run it again"
   enrolled=new
 fi
 
 systemctl enable "$UNIT" >/dev/null 2>&1
 systemctl restart "$UNIT"
-# Up once it serves its socket (a stale one from before the upgrade is gone: the agent removes it).
-i=0
-until systemctl is-active --quiet "$UNIT" && [ -S "$data/agent.sock" ]; do
-  i=$((i + 1))
-  [ "$i" -lt 60 ] || die "$UNIT did not come up within 30 s; its log:
-$(journal)"
-  sleep 0.5
-done
-
 v=$(cat "$prefix/VERSION")
+if ! wait_up; then
+  log=$(journal)
+  [ -n "$previous" ] || die "$UNIT did not come up: $why; its log:
+$log"
+  # The upgrade failed: the previous install comes back as it was, on the same data.
+  say "the new agent $v did not come up: $why; rolling back to $previous"
+  systemctl stop "$UNIT" 2>/dev/null || true
+  mv "$prefix" "$tmp/failed"
+  mv "$tmp/previous" "$prefix"
+  write_unit
+  systemctl restart "$UNIT"
+  failed_why=$why
+  wait_up || die "upgrading to $v failed ($failed_why), and $previous did not come back either: $why; its log:
+$(journal)"
+  die "upgrading to $v failed: $failed_why. Rolled back: $previous is running again in $prefix (data: $data). The new agent's log:
+$log"
+fi
 if [ -n "$previous" ]; then what="upgraded from $previous to $v"; else what="installed $v"; fi
 say "$what in $prefix (data: $data); $UNIT is running"
 case $enrolled in
@@ -243,3 +316,4 @@ case $enrolled in
   kept) say "enrollment kept: the console reaches it as before" ;;
   *) say "not enrolled: run this again with the --token and --ca-sha256 the console's Add machine shows" ;;
 esac
+}

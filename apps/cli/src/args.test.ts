@@ -77,4 +77,32 @@ describe("parseCommandLine", () => {
     expect(usageMessage(["login", "ftp://h", "--token", "t"])).toMatch(/must start with http:\/\/ or https:\/\//);
     expect(usageMessage(["login", "not a url", "--token", "t"])).toMatch(/not a URL/);
   });
+
+  it("reads `machines add` either way, `machines remove` and `ssh-key`", () => {
+    expect(parseCommandLine(["machines", "add", "--name", "Web 1", "--listen", "10.0.0.5:7443", "--expires", "15", "--json"])).toEqual({
+      command: "machines-add",
+      json: true,
+      machine: { kind: "enrollment", name: "Web 1", listen: "10.0.0.5:7443", expiresInMinutes: 15 },
+    });
+    expect(parseCommandLine(["machines", "add", "--name", "db", "--ssh", "sw@10.0.0.6:2222", "--host-key", `SHA256:${"A".repeat(43)}`])).toEqual({
+      command: "machines-add",
+      json: false,
+      machine: { kind: "ssh", name: "db", ssh: "sw@10.0.0.6:2222", hostKey: `SHA256:${"A".repeat(43)}` },
+    });
+    expect(parseCommandLine(["machines", "remove", "web-1"])).toEqual({ command: "machines-remove", json: false, agent: "web-1" });
+    expect(parseCommandLine(["ssh-key"])).toEqual({ command: "ssh-key", json: false });
+    expect(parseCommandLine(["help", "machines", "add"])).toEqual({ command: "help", topic: "machines add" });
+    expect(parseCommandLine(["machines", "--help"])).toEqual({ command: "help", topic: "machines" });
+  });
+
+  it("refuses a `machines` line that mixes the two ways or lacks what it needs", () => {
+    expect(usageMessage(["machines"])).toMatch(/^machines needs one of: add, remove; usage: sysward machines add /);
+    expect(usageMessage(["machines", "list"])).toBe('unknown command "machines list"; machines takes add or remove');
+    expect(usageMessage(["machines", "add", "--ssh", "sw@h"])).toMatch(/^--name is required; usage: /);
+    expect(usageMessage(["machines", "add", "--name", "a", "--host-key", "SHA256:x"])).toBe("--host-key goes with --ssh");
+    expect(usageMessage(["machines", "add", "--name", "a", "--ssh", "sw@h", "--listen", "h:1"])).toBe("--listen is for an enrolled machine, not one added with --ssh");
+    expect(usageMessage(["machines", "add", "--name", "a", "--ssh", "sw@h", "--host-key", "MD5:aa"])).toMatch(/^--host-key is the SHA256:… fingerprint/);
+    expect(usageMessage(["machines", "add", "--name", "a", "--expires", "soon"])).toMatch(/--expires must be a whole number/);
+    expect(usageMessage(["machines", "remove"])).toMatch(/^missing <agent>/);
+  });
 });

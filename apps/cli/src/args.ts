@@ -20,7 +20,19 @@ export type Invocation =
   | { command: "logs"; json: boolean; agent: string; name: string; follow: boolean; tailLines: number }
   | { command: "perf"; json: boolean; agent: string; watch: boolean }
   | { command: "service"; json: boolean; action: ServiceAction; agent: string; name: string; version?: string }
-  | { command: "label"; json: boolean; agent: string; edits: LabelEdits };
+  | { command: "label"; json: boolean; agent: string; edits: LabelEdits }
+  | { command: "machines-add"; json: boolean; machine: NewMachine }
+  | { command: "machines-remove"; json: boolean; agent: string }
+  | { command: "ssh-key"; json: boolean };
+
+/** What `sysward machines add` asks the console for: an enrollment, or a machine reached by SSH. */
+export type NewMachine =
+  /** consoleUrl: as the new machine reaches the console (default: the URL the CLI uses). */
+  | { kind: "enrollment"; name: string; id?: string; listen?: string; consoleUrl?: string; expiresInMinutes?: number }
+  | { kind: "ssh"; name: string; id?: string; ssh: string; hostKey?: string; dataDir?: string };
+
+/** Commands of two words (`sysward machines add`): the first word, and its second words. */
+export const COMMAND_GROUPS: Record<string, readonly string[]> = { machines: ["add", "remove"] };
 
 type OptionSpec = { type: "boolean" | "string"; short?: string };
 
@@ -90,6 +102,25 @@ export const COMMANDS: Record<string, CommandSpec> = {
     usage: "sysward label <agent> key=value|key- [key=value|key- …]",
     summary: "set (key=value) or remove (key-) labels on a machine; prints its labels after",
   },
+  "machines add": {
+    positionals: [],
+    options: {
+      name: { type: "string" },
+      id: { type: "string" },
+      listen: { type: "string" },
+      "console-url": { type: "string" },
+      expires: { type: "string" },
+      ssh: { type: "string" },
+      "host-key": { type: "string" },
+      "data-dir": { type: "string" },
+    },
+    usage:
+      "sysward machines add --name <name> [--listen <host:port>] [--console-url <url>] [--expires <minutes>] | --name <name> --ssh <user@host[:port]> [--host-key <SHA256:…>] [--data-dir <dir>]",
+    summary:
+      "add a machine: prints the one command to paste on it (token, CA fingerprint, expiry); with --ssh, reaches its agent over SSH (the first call shows the host key to confirm with --host-key)",
+  },
+  "machines remove": { positionals: ["agent"], options: {}, usage: "sysward machines remove <agent>", summary: "remove a machine from the console (an enrolled one's certificate is revoked)" },
+  "ssh-key": { positionals: [], options: {}, usage: "sysward ssh-key", summary: "the console's SSH public key, for the authorized_keys of machines added by SSH (admins)" },
   rollback: {
     positionals: ["agent", "name"],
     options: { to: { type: "string" } },
@@ -145,9 +176,21 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
   if (leading.includes("--version") || leading.includes("-V")) return { command: "version" };
   if (commandIndex === -1) return { command: "help" };
-  const word = argv[commandIndex]!;
-  const rest = argv.slice(commandIndex + 1);
-  if (word === "help") return rest[0] ? { command: "help", topic: rest[0] } : { command: "help" };
+  const first = argv[commandIndex]!;
+  if (first === "help") {
+    const topic = argv.slice(commandIndex + 1, commandIndex + 3);
+    if (topic.length === 0) return { command: "help" };
+    return { command: "help", topic: COMMAND_GROUPS[topic[0]!] && topic[1] ? topic.join(" ") : topic[0]! };
+  }
+  const group = COMMAND_GROUPS[first];
+  const second = argv[commandIndex + 1];
+  if (group && (second === undefined || second.startsWith("-"))) {
+    if (second === "--help" || second === "-h") return { command: "help", topic: first };
+    throw usageError(`${first} needs one of: ${group.join(", ")}; usage: ${group.map((g) => COMMANDS[`${first} ${g}`]!.usage).join("; ")}`);
+  }
+  if (group && !group.includes(second!)) throw usageError(`unknown command "${first} ${second}"; ${first} takes ${group.join(" or ")}`);
+  const word = group ? `${first} ${second}` : first;
+  const rest = argv.slice(commandIndex + (group ? 2 : 1));
   const spec = COMMANDS[word];
   if (!spec) throw usageError(`unknown command ${JSON.stringify(word)}; run \`sysward --help\` for the list`);
   if (leading.includes("--help") || leading.includes("-h")) return { command: "help", topic: word };
@@ -217,6 +260,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       }
       return { command: "label", json, agent: checkAgent(pos[0]!), edits };
     }
+    case "machines add":
+      return { command: "machines-add", json, machine: newMachine(str) };
+    case "machines remove":
+      return { command: "machines-remove", json, agent: checkAgent(pos[0]!) };
+    case "ssh-key":
+      return { command: "ssh-key", json };
     default: {
       const version = str("to");
       return {
@@ -229,4 +278,34 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       };
     }
   }
+}
+
+const ENROLLMENT_ONLY = ["listen", "console-url", "expires"] as const;
+const SSH_ONLY = ["host-key", "data-dir"] as const;
+
+function newMachine(str: (name: string) => string | undefined): NewMachine {
+  const usage = COMMANDS["machines add"]!.usage;
+  const name = str("name")?.trim();
+  if (!name) throw usageError(`--name is required; usage: ${usage}`);
+  const id = str("id");
+  const ssh = str("ssh");
+  const misplaced = (ssh === undefined ? SSH_ONLY : ENROLLMENT_ONLY).find((o) => str(o) !== undefined);
+  if (misplaced) throw usageError(ssh === undefined ? `--${misplaced} goes with --ssh` : `--${misplaced} is for an enrolled machine, not one added with --ssh`);
+  if (ssh !== undefined) {
+    const hostKey = str("host-key");
+    const dataDir = str("data-dir");
+    if (hostKey !== undefined && !/^SHA256:[A-Za-z0-9+/]{43}=?$/.test(hostKey.trim())) throw usageError(`--host-key is the SHA256:… fingerprint the first call showed (or ssh-keygen -lf prints), not ${JSON.stringify(hostKey)}`);
+    return { kind: "ssh", name, ssh, ...(id ? { id } : {}), ...(hostKey ? { hostKey: hostKey.trim() } : {}), ...(dataDir ? { dataDir } : {}) };
+  }
+  const listen = str("listen");
+  const consoleUrl = str("console-url");
+  const expires = str("expires");
+  return {
+    kind: "enrollment",
+    name,
+    ...(id ? { id } : {}),
+    ...(listen ? { listen } : {}),
+    ...(consoleUrl ? { consoleUrl: normalizeConsoleUrl(consoleUrl) } : {}),
+    ...(expires !== undefined ? { expiresInMinutes: Math.max(1, wholeNumber(expires, "expires", 7 * 24 * 60)) } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 // One run of `sysward`: parse, dispatch to the command, and turn whatever went wrong into one
 // line on stderr and an exit code (exit-codes.ts). No process globals here, so tests can run it.
-import { COMMANDS, parseCommandLine, type Invocation } from "./args";
+import { COMMAND_GROUPS, COMMANDS, parseCommandLine, type Invocation } from "./args";
 import { CliError, toCliError } from "./cli-error";
 import { agents } from "./commands/agents";
 import type { CommandContext } from "./commands/command-context";
@@ -9,9 +9,12 @@ import { label } from "./commands/label";
 import { login } from "./commands/login";
 import { logs } from "./commands/logs";
 import { ls } from "./commands/ls";
+import { machinesAdd } from "./commands/machines-add";
+import { machinesRemove } from "./commands/machines-remove";
 import { perf } from "./commands/perf";
 import { serviceAction } from "./commands/service-action";
 import { services } from "./commands/services";
+import { sshKey } from "./commands/ssh-key";
 import { ExitCode } from "./exit-codes";
 import { Output, type OutputStreams } from "./output";
 import { helpText } from "./usage";
@@ -44,6 +47,12 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
       return serviceAction(ctx, inv);
     case "label":
       return label(ctx, inv);
+    case "machines-add":
+      return machinesAdd(ctx, inv);
+    case "machines-remove":
+      return machinesRemove(ctx, inv);
+    case "ssh-key":
+      return sshKey(ctx);
   }
 }
 
@@ -56,7 +65,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return ExitCode.Ok;
     }
     if (inv.command === "help") {
-      if (inv.topic !== undefined && !COMMANDS[inv.topic]) throw new CliError(ExitCode.Usage, `no command ${JSON.stringify(inv.topic)}; run \`sysward --help\``);
+      if (inv.topic !== undefined && !COMMANDS[inv.topic] && !COMMAND_GROUPS[inv.topic]) throw new CliError(ExitCode.Usage, `no command ${JSON.stringify(inv.topic)}; run \`sysward --help\``);
       // Bare `sysward` is a mistake a script should notice; asking for help is not.
       if (argv.length === 0) {
         io.stderr.write(helpText());

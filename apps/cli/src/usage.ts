@@ -1,16 +1,19 @@
 // `sysward --help` and `sysward help <command>`.
-import { COMMANDS } from "./args";
+import { COMMAND_GROUPS, COMMANDS } from "./args";
 import { EXIT_CODE_HELP } from "./exit-codes";
 
 export function helpText(topic?: string): string {
   const spec = topic ? COMMANDS[topic] : undefined;
   if (spec) return `usage: ${spec.usage} [--json]\n\n${spec.summary}\n`;
-  const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.length));
+  const group = topic ? COMMAND_GROUPS[topic] : undefined;
+  if (group) return group.map((g) => helpText(`${topic} ${g}`)).join("\n");
+  // A usage longer than this goes on a line of its own, its summary under it.
+  const width = Math.max(...Object.values(COMMANDS).map((c) => (c.usage.length <= 60 ? c.usage.length : 0)));
   const lines = [
     "sysward: run the Sysward console's agents from a terminal",
     "",
     "commands:",
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...Object.values(COMMANDS).map((c) => (c.usage.length <= width ? `  ${c.usage.padEnd(width)}  ${c.summary}` : `  ${c.usage}\n  ${"".padEnd(width)}  ${c.summary}`)),
     "",
     "options:",
     "  --json      machine-readable output on stdout: one JSON document, or one JSON object per line",

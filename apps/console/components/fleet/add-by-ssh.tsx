@@ -15,6 +15,7 @@ export function AddBySsh({ onAdded }: { onAdded(): void }) {
   const [publicKey, setPublicKey] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [ssh, setSsh] = useState("");
+  const [dataDir, setDataDir] = useState("");
   const [confirm, setConfirm] = useState<Extract<Answer, { confirm: unknown }>["confirm"] | null>(null);
 
   useEffect(() => {
@@ -24,7 +25,7 @@ export function AddBySsh({ onAdded }: { onAdded(): void }) {
   async function submit(e: FormEvent, hostKeyFingerprint?: string) {
     e.preventDefault();
     await run(async () => {
-      const answer = await callJson<Answer>("POST", "/api/ssh/machines", { name: name.trim(), ssh: ssh.trim(), hostKeyFingerprint });
+      const answer = await callJson<Answer>("POST", "/api/ssh/machines", { name: name.trim(), ssh: ssh.trim(), ...(dataDir.trim() ? { dataDir: dataDir.trim() } : {}), hostKeyFingerprint });
       if ("confirm" in answer) setConfirm(answer.confirm);
       else onAdded();
     });
@@ -39,11 +40,16 @@ export function AddBySsh({ onAdded }: { onAdded(): void }) {
       <div className={styles.fields}>
         <div className="field">
           <label htmlFor="ssh-name">Name</label>
-          <input id="ssh-name" className="input" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required autoComplete="off" />
+          <input id="ssh-name" className="input" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required autoComplete="off" data-testid="ssh-name" />
         </div>
         <div className="field">
           <label htmlFor="ssh-address">SSH address</label>
-          <input id="ssh-address" className="input mono" value={ssh} onChange={(e) => { setSsh(e.target.value); setConfirm(null); }} placeholder="sw@10.0.0.5:22" maxLength={300} required autoComplete="off" spellCheck={false} />
+          <input id="ssh-address" className="input mono" value={ssh} onChange={(e) => { setSsh(e.target.value); setConfirm(null); }} placeholder="sw@10.0.0.5:22" maxLength={300} required autoComplete="off" spellCheck={false} data-testid="ssh-address" />
+        </div>
+        <div className="field">
+          <label htmlFor="ssh-data-dir">Agent data dir (optional)</label>
+          <input id="ssh-data-dir" className="input mono" value={dataDir} onChange={(e) => setDataDir(e.target.value)} placeholder="~/.local/share/sysward" maxLength={1000} autoComplete="off" spellCheck={false} data-testid="ssh-data-dir" />
+          <div className="field-hint">Where that user&apos;s agent keeps agent.sock and agent.token, if not the default (the user&apos;s ~/.local/share/sysward; for root, /var/lib/sysward when that is absent).</div>
         </div>
       </div>
       {confirm ? (

@@ -53,13 +53,14 @@ function issue(caDir: string, name: string, ext: string): Pem {
   return { certPath, keyPath, cert: readFileSync(certPath, "utf8"), key: readFileSync(keyPath, "utf8") };
 }
 
-export function makeTestPki(): TestPki {
+/** `serverAltNames`: the server certificate's subjectAltName (default: 127.0.0.1 and localhost). */
+export function makeTestPki(serverAltNames = "IP:127.0.0.1,DNS:localhost"): TestPki {
   const dir = mkdtempSync(join(tmpdir(), "sysward-pki-"));
   const caDir = join(dir, "ca");
   const otherDir = join(dir, "other-ca");
   makeCa(caDir, "Sysward Test CA");
   makeCa(otherDir, "Some Other CA");
-  const server = issue(caDir, "agent", "subjectAltName=IP:127.0.0.1,DNS:localhost");
+  const server = issue(caDir, "agent", `subjectAltName=${serverAltNames}`);
   const client = issue(caDir, "console", "extendedKeyUsage=clientAuth");
   const revokedClient = issue(caDir, "revoked-console", "extendedKeyUsage=clientAuth");
   const foreignClient = issue(otherDir, "foreign-console", "extendedKeyUsage=clientAuth");

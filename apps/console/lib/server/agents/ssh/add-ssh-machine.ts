@@ -18,7 +18,7 @@ export interface AddSshMachine {
   name: string;
   /** user@host[:port] */
   ssh: string;
-  /** The agent's data dir on the machine (default: the user's, ~/.local/share/sysward). */
+  /** The agent's data dir on the machine (default: the user's, ~/.local/share/sysward; for root without one, /var/lib/sysward). */
   dataDir?: string;
   /** The host key's fingerprint as the admin confirmed it (first contact). */
   hostKeyFingerprint?: string;
@@ -65,7 +65,8 @@ export async function addSshMachine(input: AddSshMachine): Promise<AddSshResult>
       throw toHttpError(err);
     }
     // One command: where the data dir is (the default is relative to the user's home) and the token.
-    const dir = input.dataDir ? quote(input.dataDir) : '"${XDG_DATA_HOME:-$HOME/.local/share}/sysward"';
+    // Unless given: the user's agent, or for root without one the system agent install.sh sets up.
+    const dir = input.dataDir ? quote(input.dataDir) : '"${XDG_DATA_HOME:-$HOME/.local/share}/sysward"; [ -e "$d/agent.token" ] || [ "$(id -u)" != 0 ] || d=/var/lib/sysward';
     const r = await link.exec(`d=${dir}; printf '%s\\n' "$d"; ${input.token ? "" : 'exec cat "$d/agent.token"'}`).catch((err: unknown) => Promise.reject(toHttpError(err)));
     const [dataDir = "", ...rest] = r.stdout.split("\n");
     const token = input.token?.trim() || rest.join("\n").trim();
