@@ -93,6 +93,8 @@ if [ "$user_mode" = 1 ]; then
   systemctl() { command systemctl --user "$@"; }
   journal() { journalctl --user -u "$UNIT" -n 30 --no-pager -o cat 2>&1 || true; }
   systemctl show-environment >/dev/null 2>&1 || die "no systemd user manager answers for $(id -un) (XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-unset}): log in with a session (ssh, not su), or ask root for: loginctl enable-linger $(id -un)"
+  # A non-root agent runs each service inside bubblewrap; without it every install is refused.
+  command -v bwrap >/dev/null 2>&1 || say "warning: bubblewrap (bwrap) is not installed: the agent will refuse to install packages until it is (ask root for: apt-get install bubblewrap)"
 else
   [ "$uid" = 0 ] || die "run this as root (sudo sh …), or add --user to install for $(id -un) only"
   prefix=/opt/sysward
