@@ -10,6 +10,7 @@ import { login } from "./commands/login";
 import { logs } from "./commands/logs";
 import { ls } from "./commands/ls";
 import { perf } from "./commands/perf";
+import { rollout, rolloutAction, rollouts } from "./commands/rollout";
 import { serviceAction } from "./commands/service-action";
 import { services } from "./commands/services";
 import { ExitCode } from "./exit-codes";
@@ -44,6 +45,12 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
       return serviceAction(ctx, inv);
     case "label":
       return label(ctx, inv);
+    case "rollout":
+      return rollout(ctx, inv);
+    case "rollouts":
+      return rollouts(ctx);
+    case "rollout-action":
+      return rolloutAction(ctx, inv);
   }
 }
 

@@ -9,11 +9,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shellBodies, shellServiceZip } from "../../../../agent/src/install/testing/package-fixtures";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
-import { registerAgent } from "../agents/registry";
 import { listAudit } from "../audit/audit-log";
 import { getFleetMonitor } from "../fleet/fleet";
-import { editLabels } from "../fleet/labels";
 import { setupConsoleTestEnv } from "../testing/console-test-env";
+import { startLabelledAgents, stopLabelledAgents } from "../testing/labelled-agents";
 import type { RolloutStrategy } from "../../shared/rollout-types";
 import { storePackage } from "./package-store";
 import { RolloutConflictError } from "./rollout-errors";
@@ -51,26 +50,12 @@ const finished = async (id: number) => {
 const soon = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 20_000, interval: 100 });
 
 beforeAll(async () => {
-  for (const host of HOSTS) {
-    const a = await startHost(host);
-    registerAgent({ id: host, name: host, address: `unix://${a.socketPath}`, credential: { kind: "token", token: a.token } });
-    editLabels(host, { set: { role: "web" }, remove: [] });
-  }
-  const deadline = Date.now() + 20_000;
-  while (!HOSTS.every((h) => getFleetMonitor().get(h)?.reach === "up")) {
-    if (Date.now() > deadline) throw new Error("the fleet monitor did not see every host up");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  for (const [host, a] of await startLabelledAgents(HOSTS.map((id) => ({ id, dataDir: dataDirOf(id) })), { role: "web" }, AGENT_ENV)) agents.set(host, a);
 }, 120_000);
 
 afterAll(async () => {
   await stopRolloutEngine();
-  for (const a of agents.values()) {
-    const services = await a.client().listServices({}).then((r) => r.services, () => []);
-    for (const s of services) await a.client().remove({ name: s.name }).catch(() => {});
-    await a.stop().catch(() => a.kill());
-    a.cleanup();
-  }
+  await stopLabelledAgents(agents.values());
   await env.cleanup();
 });
 

@@ -11,22 +11,20 @@ import * as revertRoute from "@/app/api/rollouts/[id]/revert/route";
 import * as cancelRoute from "@/app/api/rollouts/[id]/cancel/route";
 import * as streamRoute from "@/app/api/rollouts/stream/route";
 import { shellBodies, shellServiceZip } from "../../../../agent/src/install/testing/package-fixtures";
-import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
+import type { TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
 import type { RolloutDetail } from "../../shared/rollout-types";
 import { SseReader } from "../../shared/sse-frames";
-import { registerAgent } from "../agents/registry";
 import { listAudit } from "../audit/audit-log";
 import { createToken } from "../auth/api-tokens";
 import { createSession } from "../auth/sessions";
 import { createUser } from "../auth/users";
-import { getFleetMonitor } from "../fleet/fleet";
-import { editLabels } from "../fleet/labels";
 import { consoleRequest, setupConsoleTestEnv } from "../testing/console-test-env";
+import { startLabelledAgents, stopLabelledAgents } from "../testing/labelled-agents";
 import { streamedMultipart } from "../testing/streamed-zip";
 import { stopRolloutEngine } from "./rollouts";
 
 const env = setupConsoleTestEnv({ SYSWARD_FLEET_PERF_MS: "200" });
-const agents: TestAgent[] = [];
+let agents: TestAgent[] = [];
 let token: string;
 let viewer: string;
 
@@ -34,26 +32,12 @@ beforeAll(async () => {
   const admin = await createUser({ username: "rolloutadmin", password: "rollout admin password", role: "admin" });
   token = createToken(admin.id, "deploys").token;
   viewer = createSession((await createUser({ username: "rolloutviewer", password: "rollout viewer password", role: "viewer" })).id, null).id;
-  for (const host of ["api1", "api2"]) {
-    const a = await startTestAgent({ dataDir: join(env.root, host, "data"), env: { SYSWARD_SERVICE_WATCH_MS: "100" } });
-    agents.push(a);
-    registerAgent({ id: host, name: host, address: `unix://${a.socketPath}`, credential: { kind: "token", token: a.token } });
-    editLabels(host, { set: { role: "api" }, remove: [] });
-  }
-  const deadline = Date.now() + 20_000;
-  while (!["api1", "api2"].every((h) => getFleetMonitor().get(h)?.reach === "up")) {
-    if (Date.now() > deadline) throw new Error("the agents did not come up in the fleet monitor");
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  agents = [...(await startLabelledAgents(["api1", "api2"].map((id) => ({ id, dataDir: join(env.root, id, "data") })), { role: "api" }, { SYSWARD_SERVICE_WATCH_MS: "100" })).values()];
 }, 60_000);
 
 afterAll(async () => {
   await stopRolloutEngine();
-  for (const a of agents) {
-    await a.client().remove({ name: "svc" }).catch(() => {});
-    await a.stop().catch(() => a.kill());
-    a.cleanup();
-  }
+  await stopLabelledAgents(agents);
   await env.cleanup();
 });
 
