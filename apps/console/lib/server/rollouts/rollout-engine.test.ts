@@ -2,7 +2,7 @@
 // the real fleet monitor: waves gated on health (the recorded times prove the order), a host whose
 // new version fails its health window (the agent puts the old one back; the rollout stops there),
 // revert-all, manual revert, a console restarted mid-wave (no host installs twice), a host down at
-// its turn, and one rollout per service and selector at a time. The tests run in order, each from
+// its turn (skipped, or waited for), cancel, and one rollout per service and selector at a time. The tests run in order, each from
 // the versions the one before left on the hosts.
 import { Readable } from "node:stream";
 import { join } from "node:path";
@@ -163,5 +163,32 @@ describe("a rollout", () => {
     await startHost("web4");
     await soon(() => getFleetMonitor().get("web4")?.reach).toBe("up");
     expect((await running("web4")).version?.sha256).not.toBe(sha);
+  }, 60_000);
+
+  it("waits for a host down at its turn when asked, and installs once it is back", async () => {
+    await agents.get("web4")!.kill();
+    await soon(() => getFleetMonitor().get("web4")?.reach).toBe("down");
+    const sha = await pkg("v6");
+    const id = engine().start({ service: "app", selector: "role=web", sha256: sha, strategy: strategy({ canary: "1", batch: "2", waitForDown: "true" }) }, ADMIN);
+    await soon(() => engine().get(id).hosts.filter((h) => h.state === "healthy").length).toBe(3);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(engine().get(id)).toMatchObject({ state: "running", hosts: expect.arrayContaining([expect.objectContaining({ agentName: "web4", state: "pending" })]) });
+    await startHost("web4");
+    const r = await finished(id);
+    expect(r.state).toBe("succeeded");
+    expect((await running("web4")).version?.sha256).toBe(sha);
+  }, 60_000);
+
+  it("cancels after the hosts in flight finish their health window, leaving later waves untouched", async () => {
+    const sha = await pkg("v7");
+    const id = engine().start({ service: "app", selector: "role=web", sha256: sha, strategy: strategy({ canary: "1", batch: "1", healthSeconds: "2" }) }, ADMIN);
+    await soon(() => engine().get(id).hosts[0]!.state).toBe("installing");
+    expect(engine().cancel(id, ADMIN).state).toBe("running");
+    const r = await finished(id);
+    expect(r.state).toBe("cancelled");
+    expect(r.hosts.map((h) => h.state)).toEqual(["healthy", "pending", "pending", "pending"]);
+    expect((await running("web1")).version?.sha256).toBe(sha);
+    expect((await running("web2")).version?.sha256).not.toBe(sha);
+    expect(() => engine().cancel(id, ADMIN)).toThrow(/only a running rollout can be cancelled/);
   }, 60_000);
 });

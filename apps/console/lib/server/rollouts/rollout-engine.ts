@@ -232,6 +232,9 @@ export class RolloutEngine {
       await Promise.all(wave.map((h) => this.#step(r, h, signal)));
       if (signal.aborted) return;
       const after = store.getRollout(r.id)!;
+      // Only a cancel leaves a host of the wave unfinished (it was waiting for the machine to come back).
+      const waiting = after.hosts.filter((h) => h.wave === w && !DONE_INSTALLING.has(h.state));
+      if (waiting.length > 0) return this.#finish(r.id, "cancelled", `cancelled while waiting for ${waiting.map((h) => h.agentName).join(", ")}`);
       const failed = after.hosts.filter((h) => h.wave === w && h.state === "failed");
       if (failed.length > 0) {
         const why = `${failed.map((h) => h.agentName).join(", ")} failed: ${firstLine(failed[0]!.error)}`;
@@ -259,14 +262,15 @@ export class RolloutEngine {
     this.#changed();
   }
 
-  /** Waits until the machine is up; false when it is not after `timeoutMs` (or the engine stops). */
-  async #waitUp(agentId: string, signal: AbortSignal, timeoutMs?: number): Promise<boolean> {
+  /** Waits until the machine is up; false when it is not after `timeoutMs`, the rollout is cancelled, or the engine stops. */
+  async #waitUp(rolloutId: number, agentId: string, signal: AbortSignal, timeoutMs?: number): Promise<boolean> {
     const limit = timeoutMs === undefined ? signal : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     for (;;) {
       const rev = this.#o.machines.rev;
       if (this.#o.machines.get(agentId)?.reach === "up") return true;
-      if (limit.aborted) return false;
-      await this.#o.machines.waitForStatusChange(rev, limit);
+      if (limit.aborted || store.cancelRequested(rolloutId)) return false;
+      // Woken by a change of any machine, and now and then to see a cancel.
+      await this.#o.machines.waitForStatusChange(rev, AbortSignal.any([limit, AbortSignal.timeout(CANCEL_CHECK_MS)]));
     }
   }
 
@@ -287,18 +291,18 @@ export class RolloutEngine {
 
     if (h.state === "installing") {
       // Sent by a console that stopped before it saw the answer: find out what became of it.
-      await this.#waitUp(h.agentId, signal);
-      if (signal.aborted) return;
+      if (!(await this.#waitUp(r.id, h.agentId, signal))) return;
       const seen = await reconcileHost(client, pkg, signal).catch((err: unknown) => ({ kind: "failed" as const, error: `could not ask the agent what became of the install: ${(err as Error).message}` }));
       if (signal.aborted) return;
       if (seen.kind === "healthy") return healthy(seen.newVersion, " (installed before the console restarted)");
       if (seen.kind === "failed") return failed(seen.error);
     } else {
       const m = this.#o.machines.get(h.agentId);
-      if (m?.reach === "connecting") await this.#waitUp(h.agentId, signal, CONNECTING_WAIT_MS);
+      if (m?.reach === "connecting") await this.#waitUp(r.id, h.agentId, signal, CONNECTING_WAIT_MS);
       if (signal.aborted) return;
       if (this.#o.machines.get(h.agentId)?.reach !== "up") {
-        if (r.strategy.waitForDown) await this.#waitUp(h.agentId, signal);
+        // Waiting ends when it is back, or with a cancel (the host stays pending: never installed).
+        if (r.strategy.waitForDown && !(await this.#waitUp(r.id, h.agentId, signal))) return;
         if (signal.aborted) return;
         const now = this.#o.machines.get(h.agentId);
         if (now?.reach !== "up") {
