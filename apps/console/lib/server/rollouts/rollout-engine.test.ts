@@ -2,8 +2,8 @@
 // the real fleet monitor: waves gated on health (the recorded times prove the order), a host whose
 // new version fails its health window (the agent puts the old one back; the rollout stops there),
 // revert-all, manual revert, a console restarted mid-wave (no host installs twice), a host down at
-// its turn (skipped, or waited for), cancel, and one rollout per service and selector at a time. The tests run in order, each from
-// the versions the one before left on the hosts.
+// its turn (skipped, or waited for), cancel, and one rollout per service and selector at a time.
+// The tests run in order, each from the versions the one before left on the hosts.
 import { Readable } from "node:stream";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
