@@ -108,7 +108,11 @@ export async function rollout(ctx: CommandContext, inv: { name: string; zip: str
   if (res.status !== 201) throw await errorFromResponse(res, `starting the rollout of ${inv.name}`);
   const { rollout: started } = (await res.json()) as { rollout: RolloutView };
   ctx.out.note(`rollout ${started.id}: ${started.service} to ${started.hostCount} machines (${started.selector})`);
-  await follow(ctx, client, started);
+  await follow(ctx, client, started).catch((err: unknown) => {
+    if (!ctx.signal.aborted) throw err;
+    // The rollout is the console's: leaving the terminal does not stop it.
+    throw new CliError(ExitCode.Interrupted, `interrupted: rollout ${started.id} goes on at the console; see \`sysward rollout status ${started.id}\`, or stop it with \`sysward rollout cancel ${started.id}\``);
+  });
 }
 
 export async function rollouts(ctx: CommandContext): Promise<void> {
