@@ -27,7 +27,7 @@ import type { AuditInput } from "../audit/audit-log";
 import { abortableSleep } from "./abortable-sleep";
 import { currentService, installOnHost, reconcileHost, revertHost, type PackageRef } from "./host-step";
 import { storedPackage } from "./package-store";
-import { PackageNotStoredError, RolloutInputError, RolloutNotFoundError, RolloutStateError } from "./rollout-errors";
+import { PackageNotStoredError, RolloutConflictError, RolloutInputError, RolloutNotFoundError, RolloutStateError } from "./rollout-errors";
 import { canonicalSelector, parseRolloutSelector, planWaves } from "./rollout-plan";
 import * as store from "./rollout-store";
 
@@ -102,15 +102,26 @@ export class RolloutEngine {
     while (this.#runs.size > 0) await Promise.allSettled([...this.#runs.values()]);
   }
 
-  start(input: StartRollout, actor: Actor): number {
-    const nameProblem = packageNameProblem(input.service);
+  /**
+   * What start() would refuse before it needs the package: a bad name or selector, no machine
+   * matching, another rollout of it running. Lets an upload be refused before its bytes are read.
+   */
+  check(service: string, selectorText: string): { selector: string; machines: MachineState[] } {
+    const nameProblem = packageNameProblem(service);
     if (nameProblem) throw new RolloutInputError(nameProblem);
-    const selector = canonicalSelector(parseRolloutSelector(input.selector));
-    const pkg = storedPackage(input.sha256);
-    if (!pkg) throw new PackageNotStoredError(input.sha256);
-    const parsed = parseRolloutSelector(selector);
+    const parsed = parseRolloutSelector(selectorText);
+    const selector = canonicalSelector(parsed);
     const machines = this.#o.machines.list().filter((m) => matchesSelector(m.labels, parsed));
     if (machines.length === 0) throw new RolloutInputError(`no machine has labels matching ${JSON.stringify(selector)}`);
+    const running = store.activeFor(service, selector);
+    if (running !== undefined) throw new RolloutConflictError(running, service, selector);
+    return { selector, machines };
+  }
+
+  start(input: StartRollout, actor: Actor): number {
+    const { selector, machines } = this.check(input.service, input.selector);
+    const pkg = storedPackage(input.sha256);
+    if (!pkg) throw new PackageNotStoredError(input.sha256);
     const waves = planWaves(machines.length, input.strategy);
     const id = store.insertRollout({
       service: input.service,

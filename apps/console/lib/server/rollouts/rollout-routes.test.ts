@@ -3,6 +3,7 @@
 // same service and selector is refused with the running one's id, a stored package is reused by
 // its sha256, a finished rollout is reverted, the stream shows progress, viewers and bad input
 // are refused with what to do, and start and revert are audited.
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as rolloutRoute from "@/app/api/rollouts/route";
@@ -102,6 +103,12 @@ describe("/api/rollouts", () => {
   it("refuses viewers, bad input and wrong states with what to do", async () => {
     const byViewer = await startMultipart([["name", "svc"], ["selector", "role=api"]], "v", { session: viewer });
     expect(byViewer.status).toBe(403);
+    // A form that names no machine is refused before its package is read: nothing is stored.
+    const stored = readdirSync(join(env.consoleDataDir, "packages")).length;
+    const noMachine = await startMultipart([["name", "svc"], ["selector", "role=db"]], "nomachine");
+    expect(noMachine.status).toBe(400);
+    expect(((await noMachine.json()) as { error: string }).error).toMatch(/no machine has labels matching "role=db"/);
+    expect(readdirSync(join(env.consoleDataDir, "packages")).length).toBe(stored);
     const badSelector = await rolloutRoute.POST(consoleRequest("/api/rollouts", { token, json: { name: "svc", selector: "role=(", sha256: first.sha256 } }));
     expect(badSelector.status).toBe(400);
     expect(((await badSelector.json()) as { error: string }).error).toMatch(/^selector: /);

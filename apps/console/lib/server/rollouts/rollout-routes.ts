@@ -58,6 +58,8 @@ async function startFromMultipart(req: NextRequest, contentType: string, auth: P
   try {
     strategy = parseStrategy(field);
     if (field("name") === undefined || field("selector") === undefined) throw new RolloutInputError('the "name" and "selector" fields must come before the file part in the form');
+    // Refused before a byte of the package is read.
+    getRolloutEngine().check(field("name")!, field("selector")!);
   } catch (err) {
     upload.abandon();
     throw err;

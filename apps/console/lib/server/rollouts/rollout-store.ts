@@ -86,7 +86,8 @@ function host(h: HostRow): RolloutHost {
   };
 }
 
-function activeFor(service: string, selector: string): number | undefined {
+/** The running rollout of this service and (canonical) selector, if any. */
+export function activeFor(service: string, selector: string): number | undefined {
   const row = getDb()
     .prepare(`SELECT id FROM rollouts WHERE service = ? AND selector = ? AND state IN (${ACTIVE.map(() => "?").join(",")})`)
     .get(service, selector, ...ACTIVE) as { id: number } | undefined;
