@@ -76,14 +76,20 @@ export async function reconcileHost(client: AgentClient, pkg: PackageRef, signal
   }
 }
 
-/** Puts the host back on `previousVersion` ("" : the service was not there before, so it is removed). */
-export async function revertHost(client: AgentClient, name: string, previousVersion: string, signal: AbortSignal): Promise<string> {
+/**
+ * Puts the host back on `previousVersion` ("": the service was not there before, so it is
+ * removed). A host that runs neither that nor `newVersion` (this rollout's) was changed since by
+ * someone else, and is left alone.
+ */
+export async function revertHost(client: AgentClient, name: string, v: { previousVersion: string; newVersion: string }, signal: AbortSignal): Promise<string> {
   const s = await currentService(client, name, signal);
-  if (!previousVersion) {
-    if (s) await client.remove({ name }, { timeoutMs: RPC_TIMEOUT_MS, signal });
-    return s ? "removed (it was not installed before)" : "not installed";
+  const now = s?.version?.id ?? "";
+  if (now === v.previousVersion) return v.previousVersion ? `already on ${v.previousVersion}` : "not installed";
+  if (v.newVersion && now !== v.newVersion) throw new Error(`it runs ${now || "nothing"} now, not this rollout's ${v.newVersion}: left alone`);
+  if (!v.previousVersion) {
+    await client.remove({ name }, { timeoutMs: RPC_TIMEOUT_MS, signal });
+    return "removed (it was not installed before)";
   }
-  if (s?.version?.id === previousVersion) return `already on ${previousVersion}`;
-  await client.rollback({ name, version: previousVersion }, { timeoutMs: 60_000, signal });
-  return `back on ${previousVersion}`;
+  await client.rollback({ name, version: v.previousVersion }, { timeoutMs: 60_000, signal });
+  return `back on ${v.previousVersion}`;
 }

@@ -17,6 +17,7 @@ import type { RolloutStrategy } from "../../shared/rollout-types";
 import { storePackage } from "./package-store";
 import { RolloutConflictError } from "./rollout-errors";
 import { parseStrategy } from "./rollout-plan";
+import { listRollouts } from "./rollout-store";
 import { getRolloutEngine, stopRolloutEngine } from "./rollouts";
 
 const env = setupConsoleTestEnv({ SYSWARD_FLEET_PERF_MS: "200" });
@@ -190,5 +191,17 @@ describe("a rollout", () => {
     expect((await running("web1")).version?.sha256).toBe(sha);
     expect((await running("web2")).version?.sha256).not.toBe(sha);
     expect(() => engine().cancel(id, ADMIN)).toThrow(/only a running rollout can be cancelled/);
+  }, 60_000);
+
+  it("reverting an old rollout leaves alone a host that another rollout changed since", async () => {
+    const cancelled = listRollouts(10).find((x) => x.state === "cancelled")!;
+    const later = await finished(engine().start({ service: "app", selector: "role=web", sha256: await pkg("v8"), strategy: strategy({ canary: "0", batch: "100%" }) }, ADMIN));
+    expect(later.state).toBe("succeeded");
+    engine().revert(cancelled.id, ADMIN);
+    const r = await finished(cancelled.id);
+    expect(r.state).toBe("reverted");
+    expect(r.reason).toMatch(/could not revert web1$/);
+    expect(r.hosts[0]).toMatchObject({ state: "revert-failed", error: expect.stringMatching(/left alone$/) });
+    expect((await running("web1")).version?.sha256).toBe(later.sha256);
   }, 60_000);
 });

@@ -353,7 +353,7 @@ export class RolloutEngine {
         wave.map(async (h) => {
           this.#host(r, h, { state: "reverting" });
           try {
-            const done = await revertHost(this.#o.client(h.agentId), r.service, h.previousVersion, signal);
+            const done = await revertHost(this.#o.client(h.agentId), r.service, h, signal);
             if (signal.aborted) return;
             this.#host(r, h, { state: "reverted", finishedAt: Date.now() }, { ok: true, detail: `reverted: ${done}` });
           } catch (err) {
