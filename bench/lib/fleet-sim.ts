@@ -1,9 +1,10 @@
 // A fleet of lightweight endpoints that speak the real AgentService protocol (the generated
 // service, connect-node, HTTP/2) over real Unix sockets, one socket per simulated machine: what
 // the console's fleet monitor sees of a machine — AgentInfo, PerfHistory, WatchPerf (a sample a
-// second), WatchServices (three services, then a change when told) and ListServices — without a
-// real agent's /proc reading, SQLite history or runtime behind it. For measuring the console at
-// 100 and 1,000 machines on one box.
+// second), WatchServices (three services, then a change when told), ListServices, GetService and
+// Install (the package's bytes read and hashed, then its health window waited out, then the new
+// version reported) — without a real agent's /proc reading, SQLite history, unzip or runtime
+// behind it. For measuring the console at 100 and 1,000 machines on one box.
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
@@ -11,18 +12,23 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import {
   AgentInfoResponseSchema,
   AgentService,
+  InstallPhase,
   ListServicesResponseSchema,
   PerfHistoryResponseSchema,
   PerfSampleSchema,
   ServiceSchema,
   ServiceState,
+  ServiceVersionSchema,
   WatchServicesResponseSchema,
+  type InstallHeader,
   type PerfSample,
   type Service,
 } from "@sysward/proto";
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import http2 from "node:http2";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const SERVICE_NAMES = ["web", "worker", "cron"];
 
@@ -34,6 +40,8 @@ interface Machine {
   services: Service[];
   /** Wakes this machine's WatchServices streams. */
   changed: Set<() => void>;
+  /** The last version number an Install gave. */
+  versions: number;
 }
 
 export interface SimFleet {
@@ -111,6 +119,34 @@ export async function startSimFleet(o: { count: number; dir: string; token: stri
       perfHistory: () => history,
       systemPerf: () => ({ sample: latest }),
       listServices: () => create(ListServicesResponseSchema, { services: m.services }),
+      getService: (req) => {
+        const found = m.services.find((s) => s.name === req.name);
+        if (!found) throw new ConnectError(`no package named ${req.name} is installed`, Code.NotFound);
+        return { service: found };
+      },
+      async install(requests, ctx) {
+        let header: InstallHeader | undefined;
+        const hash = createHash("sha256");
+        let size = 0n;
+        for await (const r of requests) {
+          if (r.msg.case === "header") header = r.msg.value;
+          else if (r.msg.case === "chunk") {
+            hash.update(r.msg.value);
+            size += BigInt(r.msg.value.length);
+          }
+        }
+        if (!header) throw new ConnectError("the first message must be the header", Code.InvalidArgument);
+        const sha256 = hash.digest("hex");
+        if (header.sha256 && header.sha256 !== sha256) throw new ConnectError(`the package's sha256 is ${sha256}, not ${header.sha256}`, Code.InvalidArgument);
+        const previous = m.services.find((s) => s.name === header.name);
+        await sleep((header.healthSeconds ?? 30) * 1000, undefined, { signal: ctx.signal }).catch(() => {});
+        const installed = service(header.name, ServiceState.RUNNING, Date.now());
+        installed.version = create(ServiceVersionSchema, { id: `${++m.versions}-${sha256.slice(0, 8)}`, sha256, installed: timestampFromMs(Date.now()), sizeBytes: size });
+        installed.phase = InstallPhase.RUNNING;
+        m.services = previous ? m.services.map((s) => (s === previous ? installed : s)) : [...m.services, installed];
+        for (const wake of [...m.changed]) wake();
+        return { service: installed, previousVersion: previous?.version?.id ?? "" };
+      },
       async *watchPerf(req, ctx) {
         // As an agent does: every `every`-th sample of its one-a-second clock.
         const every = Math.max(1, req.every);
@@ -178,6 +214,7 @@ export async function startSimFleet(o: { count: number; dir: string; token: stri
       sessions: new Set(),
       services: SERVICE_NAMES.map((n) => service(n, ServiceState.RUNNING, now)),
       changed: new Set(),
+      versions: 1,
     };
     m.server = makeServer(m);
     await listen(m);

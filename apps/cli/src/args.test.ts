@@ -105,4 +105,24 @@ describe("parseCommandLine", () => {
     expect(usageMessage(["machines", "add", "--name", "a", "--expires", "soon"])).toMatch(/--expires must be a whole number/);
     expect(usageMessage(["machines", "remove"])).toMatch(/^missing <agent>/);
   });
+
+  it("reads a rollout's strategy, and its status, cancel, revert and approve by id", () => {
+    expect(parseCommandLine(["rollout", "web", "w.zip", "-l", "role=web", "--canary", "2", "--batch", "25%", "--health", "10", "--on-failure", "revert-all", "--approve"])).toEqual({
+      command: "rollout",
+      json: false,
+      name: "web",
+      zip: "w.zip",
+      selector: "role=web",
+      strategy: { canary: "2", batch: "25%", healthSeconds: "10", onFailure: "revert-all", approveAfterCanary: "true" },
+    });
+    expect(parseCommandLine(["rollout", "revert", "12", "--json"])).toEqual({ command: "rollout-action", json: true, action: "revert", id: 12 });
+    expect(parseCommandLine(["rollouts"])).toEqual({ command: "rollouts", json: false });
+    // A service may be called "status": with a ZIP it is a rollout of that service.
+    expect(parseCommandLine(["rollout", "status", "s.zip", "--selector", "a"])).toMatchObject({ command: "rollout", name: "status" });
+    expect(usageMessage(["rollout", "web", "w.zip"])).toMatch(/missing --selector/);
+    expect(usageMessage(["rollout", "web", "w.zip", "-l", "role=("])).toMatch(/^--selector: /);
+    expect(usageMessage(["rollout", "web", "w.zip", "-l", "a", "--batch", "101%"])).toMatch(/--batch must be a count/);
+    expect(usageMessage(["rollout", "web", "w.zip", "-l", "a", "--on-failure", "retry"])).toMatch(/--on-failure must be stop or revert-all/);
+    expect(usageMessage(["rollout", "cancel", "x"])).toMatch(/a rollout id is a whole number/);
+  });
 });

@@ -23,7 +23,10 @@ export type Invocation =
   | { command: "label"; json: boolean; agent: string; edits: LabelEdits }
   | { command: "machines-add"; json: boolean; machine: NewMachine }
   | { command: "machines-remove"; json: boolean; agent: string }
-  | { command: "ssh-key"; json: boolean };
+  | { command: "ssh-key"; json: boolean }
+  | { command: "rollout"; json: boolean; name: string; zip: string; selector: string; strategy: RolloutOptions }
+  | { command: "rollouts"; json: boolean }
+  | { command: "rollout-action"; json: boolean; action: RolloutAction; id: number };
 
 /** What `sysward machines add` asks the console for: an enrollment, or a machine reached by SSH. */
 export type NewMachine =
@@ -33,6 +36,12 @@ export type NewMachine =
 
 /** Commands of two words (`sysward machines add`): the first word, and its second words. */
 export const COMMAND_GROUPS: Record<string, readonly string[]> = { machines: ["add", "remove"] };
+
+export const ROLLOUT_ACTIONS = ["status", "cancel", "revert", "approve"] as const;
+export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
+
+/** The strategy fields the console's /api/rollouts takes, as text (the console checks them too). */
+export type RolloutOptions = Partial<Record<"canary" | "batch" | "healthSeconds" | "pauseSeconds" | "onFailure" | "approveAfterCanary" | "waitForDown", string>>;
 
 type OptionSpec = { type: "boolean" | "string"; short?: string };
 
@@ -121,6 +130,24 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   "machines remove": { positionals: ["agent"], options: {}, usage: "sysward machines remove <agent>", summary: "remove a machine from the console (an enrolled one's certificate is revoked)" },
   "ssh-key": { positionals: [], options: {}, usage: "sysward ssh-key", summary: "the console's SSH public key, for the authorized_keys of machines added by SSH (admins)" },
+  rollout: {
+    positionals: ["name", "zip"],
+    options: {
+      selector: { type: "string", short: "l" },
+      canary: { type: "string" },
+      batch: { type: "string" },
+      health: { type: "string" },
+      pause: { type: "string" },
+      "on-failure": { type: "string" },
+      approve: { type: "boolean" },
+      "wait-for-down": { type: "boolean" },
+    },
+    usage:
+      "sysward rollout <name> <zip> --selector <labels> [--canary N] [--batch N|N%] [--health S] [--pause S] [--approve] [--wait-for-down] [--on-failure stop|revert-all]\n" +
+      "       sysward rollout status|cancel|revert|approve <id>",
+    summary: "deploy a ZIP to every machine the selector picks in health-gated waves, following its progress (exit 1: stopped; 6: another rollout of it runs)",
+  },
+  rollouts: { positionals: [], options: {}, usage: "sysward rollouts", summary: "the console's rollouts, newest first" },
   rollback: {
     positionals: ["agent", "name"],
     options: { to: { type: "string" } },
@@ -167,6 +194,42 @@ function fleetQuery(values: Record<string, string | boolean | undefined>, states
   return q;
 }
 
+function rolloutSelector(text: string | undefined, usage: string): string {
+  if (text === undefined) throw usageError(`missing --selector: a rollout goes to the machines whose labels match it; usage: ${usage}`);
+  try {
+    parseSelector(text);
+  } catch (err) {
+    throw usageError(`--selector: ${(err as Error).message}`);
+  }
+  return text;
+}
+
+function rolloutOptions(values: Record<string, string | boolean | undefined>): RolloutOptions {
+  const o: RolloutOptions = {};
+  const text = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
+  const canary = text("canary");
+  if (canary !== undefined) o.canary = String(wholeNumber(canary, "canary", 100_000));
+  const batch = text("batch");
+  if (batch !== undefined) {
+    if (!/^[1-9]\d*%?$/.test(batch.trim()) || (batch.endsWith("%") && Number(batch.slice(0, -1)) > 100)) {
+      throw usageError(`--batch must be a count of machines (2) or a percentage of them from 1% to 100% (25%), not ${JSON.stringify(batch)}`);
+    }
+    o.batch = batch.trim();
+  }
+  const health = text("health");
+  if (health !== undefined) o.healthSeconds = String(wholeNumber(health, "health", MAX_HEALTH_SECONDS));
+  const pause = text("pause");
+  if (pause !== undefined) o.pauseSeconds = String(wholeNumber(pause, "pause", 86_400));
+  const onFailure = text("on-failure");
+  if (onFailure !== undefined) {
+    if (onFailure !== "stop" && onFailure !== "revert-all") throw usageError(`--on-failure must be stop or revert-all, not ${JSON.stringify(onFailure)}`);
+    o.onFailure = onFailure;
+  }
+  if (values.approve === true) o.approveAfterCanary = "true";
+  if (values["wait-for-down"] === true) o.waitForDown = "true";
+  return o;
+}
+
 export function parseCommandLine(argv: readonly string[]): Invocation {
   const commandIndex = argv.findIndex((a) => !a.startsWith("-"));
   const leading = commandIndex === -1 ? argv : argv.slice(0, commandIndex);
@@ -209,6 +272,11 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const json = leading.includes("--json") || values.json === true;
 
   const pos = parsed.positionals;
+  // `rollout status 12`; with --selector, "status" is the name of the service to roll out.
+  if (word === "rollout" && pos.length === 2 && values.selector === undefined && (ROLLOUT_ACTIONS as readonly string[]).includes(pos[0]!)) {
+    if (!/^\d+$/.test(pos[1]!)) throw usageError(`a rollout id is a whole number, not ${JSON.stringify(pos[1])} (see \`sysward rollouts\`)`);
+    return { command: "rollout-action", json, action: pos[0] as RolloutAction, id: Number(pos[1]) };
+  }
   const tooFew = pos.length < spec.positionals.length + (spec.rest ? 1 : 0);
   if (tooFew || (!spec.rest && pos.length !== spec.positionals.length)) {
     const missing = [...spec.positionals, ...(spec.rest ? [spec.rest] : [])].slice(pos.length);
@@ -266,6 +334,10 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       return { command: "machines-remove", json, agent: checkAgent(pos[0]!) };
     case "ssh-key":
       return { command: "ssh-key", json };
+    case "rollout":
+      return { command: "rollout", json, name: checkName(pos[0]!), zip: pos[1]!, selector: rolloutSelector(str("selector"), spec.usage), strategy: rolloutOptions(values) };
+    case "rollouts":
+      return { command: "rollouts", json };
     default: {
       const version = str("to");
       return {

@@ -12,6 +12,7 @@ import { ls } from "./commands/ls";
 import { machinesAdd } from "./commands/machines-add";
 import { machinesRemove } from "./commands/machines-remove";
 import { perf } from "./commands/perf";
+import { rollout, rolloutAction, rollouts } from "./commands/rollout";
 import { serviceAction } from "./commands/service-action";
 import { services } from "./commands/services";
 import { sshKey } from "./commands/ssh-key";
@@ -53,6 +54,12 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
       return machinesRemove(ctx, inv);
     case "ssh-key":
       return sshKey(ctx);
+    case "rollout":
+      return rollout(ctx, inv);
+    case "rollouts":
+      return rollouts(ctx);
+    case "rollout-action":
+      return rolloutAction(ctx, inv);
   }
 }
 

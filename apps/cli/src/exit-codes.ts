@@ -15,7 +15,7 @@ export const ExitCode = {
   NotFound: 4,
   /** The console did not answer (connection refused, DNS, TLS), or it could not reach the agent. */
   Unreachable: 5,
-  /** Another install or change of the same service is running: try again shortly. */
+  /** Another install or change of the same service is running (or another rollout of it to the same machines): try again shortly. */
   Busy: 6,
   /** Stopped by Ctrl-C (128 + SIGINT). */
   Interrupted: 130,
@@ -31,7 +31,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<[ExitCodeValue, string]> = [
   [ExitCode.Auth, "not logged in, token refused (401) or not allowed (403)"],
   [ExitCode.NotFound, "no such agent or service"],
   [ExitCode.Unreachable, "cannot reach the console (or the console cannot reach the agent)"],
-  [ExitCode.Busy, "another install or change of that service is running; retry"],
+  [ExitCode.Busy, "another install, change or rollout of that service is running; retry"],
   [ExitCode.Interrupted, "interrupted (Ctrl-C)"],
 ];
 

@@ -1,5 +1,5 @@
 import { DomainError } from "../domain-error";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { PerfSampleSchema, type PerfHistoryResponse } from "@sysward/proto";
 import Database from "better-sqlite3";
@@ -21,9 +21,10 @@ interface Fig {
   services?: Record<string, { cpu: number; rss: number }>;
 }
 
-function sample(ms: number, f: Fig) {
+function sample(ms: number, f: Fig, more: Omit<MessageInitShape<typeof PerfSampleSchema>, "$typeName"> = {}) {
   const mem = f.mem ?? 50;
   return create(PerfSampleSchema, {
+    ...more,
     time: timestampFromMs(ms),
     intervalMs: 1000,
     cpu: { busyPercent: f.cpu },
@@ -56,8 +57,7 @@ describe("PerfHistory", () => {
   it("keeps the host's disks, interfaces, pressure and filesystems as series beside the services, averaged per step", () => {
     const h = openHistory({ flushEveryMs: 60_000 });
     const at = (i: number, withPressure: boolean) =>
-      create(PerfSampleSchema, {
-        ...sample(T0 - 2 * MIN + i * SEC, { cpu: 10, services: { web: { cpu: 1, rss: 100 } } }),
+      sample(T0 - 2 * MIN + i * SEC, { cpu: 10, services: { web: { cpu: 1, rss: 100 } } }, {
         disks: [
           { device: "sda", readBytesPerSecond: 1000 * i, writtenBytesPerSecond: 10 },
           { device: "sdb", readBytesPerSecond: 1000, writtenBytesPerSecond: 0 },

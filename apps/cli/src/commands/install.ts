@@ -37,7 +37,8 @@ interface ResultEvent {
   previousStillRunning?: boolean;
 }
 
-async function checkZip(path: string): Promise<number> {
+/** The ZIP's size; a usage error (exit 2) naming why when it cannot be read. */
+export async function checkZip(path: string): Promise<number> {
   try {
     const st = await stat(path);
     if (!st.isFile()) throw usageError(`${path} is not a regular file`);

@@ -29,6 +29,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <NavLink href="/services" testId="nav-services">
               Services
             </NavLink>
+            <NavLink href="/rollouts" testId="nav-rollouts">
+              Rollouts
+            </NavLink>
             {admin ? (
               <>
                 <NavLink href="/audit" testId="nav-audit">

@@ -8,6 +8,7 @@ import { fleetServices, SERVICE_STATE_FILTERS } from "../../lib/shared/fleet-fil
 import type { ServiceStateName } from "../../lib/shared/fleet-types";
 import { useSelector } from "../../lib/client/use-selector";
 import { useUrlFilters } from "../fleet/use-url-filters";
+import { useIsAdmin } from "../session/user-context";
 import { DataTable } from "../ui/data-table";
 import { EmptyState } from "../ui/empty-state";
 import { FilterField } from "../ui/filter-field";
@@ -19,6 +20,7 @@ const TONES: Record<ServiceStateName, PillTone> = { running: "running", failed: 
 /** The services page: every service on every machine from the fleet stream, filtered as asked. */
 export function FleetServices() {
   const { machines, loaded } = useFleet();
+  const admin = useIsAdmin();
   const [f, setFilter] = useUrlFilters(["name", "selector", "state", "version"]);
   const { selector, error } = useSelector(f.selector);
   const state = (SERVICE_STATE_FILTERS as readonly string[]).includes(f.state) ? (f.state as ServiceStateName) : undefined;
@@ -48,6 +50,11 @@ export function FleetServices() {
           <span className="muted" data-testid="fleet-services-count">
             {rows.length === 1 ? "1 service" : `${rows.length} services`}
           </span>
+          {admin ? (
+            <Link className="btn btn-sm" href={`/rollouts?${new URLSearchParams({ name: f.name, selector: f.selector }).toString()}`} prefetch={false} data-testid="fleet-services-rollout">
+              Roll out a new version
+            </Link>
+          ) : null}
         </div>
         {loaded && rows.length === 0 ? (
           <EmptyState title="No service matches" testId="fleet-services-empty" />

@@ -1,6 +1,7 @@
 import "server-only";
 // Runs once when the server starts (instrumentation.ts): checks the configuration, opens and
-// migrates the DB, registers the local agent, starts the fleet monitor, and creates the first admin.
+// migrates the DB, registers the local agent, starts the fleet monitor, resumes rollouts, and
+// creates the first admin.
 import { listAgents } from "./agents/registry";
 import { passwordProblem, randomPassword } from "./auth/passwords";
 import { countUsers, createFirstAdmin } from "./auth/users";
@@ -8,6 +9,7 @@ import { getConfig } from "./config";
 import { getDb } from "./db/database";
 import { getFleetMonitor } from "./fleet/fleet";
 import { getLogger } from "./log";
+import { getRolloutEngine } from "./rollouts/rollouts";
 import { ensureConsoleCa } from "./pki/console-ca";
 
 export async function bootstrapConsole(print: (line: string) => void = (l) => console.log(l)): Promise<void> {
@@ -16,6 +18,8 @@ export async function bootstrapConsole(print: (line: string) => void = (l) => co
   await listAgents();
   // Every registered machine watched from now on: the fleet page, the API and the CLI read this.
   getFleetMonitor();
+  // Rollouts the DB says were running when the console stopped carry on (or say where they stopped).
+  getRolloutEngine();
   // The CA for remote agents. Without it (a damaged pki/ dir, say) the console still runs its
   // local agent; enrollment then fails and says why.
   await ensureConsoleCa().catch((err: unknown) => getLogger().warn({ err }, "the console's certificate authority is not available; remote agents cannot enrol"));

@@ -1,6 +1,7 @@
 import "server-only";
 // Who did what, when, from where, and how it ended. Every login (and failure), logout, install,
-// remove, start/stop/restart/rollback, and user, token or agent change is written here.
+// remove, start/stop/restart/rollback, rollout (and each host's result), and user, token or agent
+// change is written here.
 import type { AuditEntry, AuditResult, User } from "../../shared/types";
 import { getConfig } from "../config";
 import { getDb } from "../db/database";
@@ -42,6 +43,11 @@ export type AuditAction =
   | "enrollment.cancel"
   | "certificate.revoke"
   | "certificate.rotate"
+  | "rollout.start"
+  | "rollout.host"
+  | "rollout.cancel"
+  | "rollout.approve"
+  | "rollout.revert"
   | "access.denied";
 
 export interface AuditInput {

@@ -124,4 +124,43 @@ export const MIGRATIONS: readonly string[] = [
     added_at    INTEGER NOT NULL
   );
   `,
+  // 7: rollouts: one package to the machines a selector picks, in waves; every host's step is
+  // recorded before it is taken, so a restarted console resumes without installing twice.
+  `
+  CREATE TABLE rollouts (
+    id          INTEGER PRIMARY KEY,
+    service     TEXT NOT NULL,
+    -- canonical text (rollouts/rollout-plan.ts): one spelling per meaning
+    selector    TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    size_bytes  INTEGER NOT NULL,
+    strategy    TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN ('running', 'awaiting-approval', 'succeeded', 'incomplete', 'stopped', 'cancelled', 'reverting', 'reverted')),
+    reason      TEXT NOT NULL DEFAULT '',
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    -- set when someone let it go on past its canary wave (strategy approveAfterCanary)
+    approved_at INTEGER,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  -- One rollout per service and selector at a time, enforced by the database itself.
+  CREATE UNIQUE INDEX rollouts_one_active ON rollouts(service, selector) WHERE state IN ('running', 'awaiting-approval', 'reverting');
+  CREATE INDEX rollouts_by_time ON rollouts(created_at);
+  CREATE TABLE rollout_hosts (
+    rollout_id       INTEGER NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,
+    agent_id         TEXT NOT NULL,
+    agent_name       TEXT NOT NULL,
+    position         INTEGER NOT NULL,
+    wave             INTEGER NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'installing', 'healthy', 'failed', 'skipped', 'reverting', 'reverted', 'revert-failed')),
+    previous_version TEXT NOT NULL DEFAULT '',
+    new_version      TEXT NOT NULL DEFAULT '',
+    error            TEXT NOT NULL DEFAULT '',
+    log_lines        TEXT NOT NULL DEFAULT '[]',
+    started_at       INTEGER,
+    finished_at      INTEGER,
+    PRIMARY KEY (rollout_id, agent_id)
+  );
+  `,
 ];
