@@ -256,8 +256,9 @@ test.describe("the sysward CLI", () => {
       const add = await sysward(["machines", "add", "--name", "CLI https host", "--json"], env);
       expect(add.code, add.stderr).toBe(0);
       const created = JSON.parse(add.stdout) as { enrollment: { id: number }; command: string };
-      // This stack serves no agent artifact: the command is the agent's enroll, with the console's URL in it.
-      expect(created.command).toContain(` ${front.url} swe_`);
+      // With the agent artifact built (npm run build), the one command (`curl … | sh -s -- --console URL …`);
+      // without, the agent's own enroll: the console's https URL in either, never an http one.
+      expect(created.command).toMatch(new RegExp(` (--console )?${front.url.replace(/[.]/g, "\\.")} (swe_|--token swe_)`));
       expect(created.command).not.toContain("http://");
       expect((await adminApi.delete(`/api/enrollments/${created.enrollment.id}`)).status()).toBe(200);
     } finally {
