@@ -1,6 +1,6 @@
 // What the tests need from Debian besides Chromium (scripts/ensure-chromium.mjs): bubblewrap, so the
 // supervisor's sandbox suites run, openssh-server (never started here) for the SSH transport's lab
-// test, and for the lab (lab/, Debian machines booted with
+// test, python3-aiosmtpd for the email channel's tests, and for the lab (lab/, Debian machines booted with
 // systemd-nspawn) systemd-container, debootstrap and iproute2; then the lab's machine image, built
 // once and cached. Outside CI a host that cannot (not root) is told why and those tests skip; in CI
 // this failing fails the run.
@@ -8,8 +8,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 
 // openssh-server: the SSH transport's lab test copies the host's sshd into a machine.
-const NEEDED = [["bwrap", "bubblewrap"], ["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"], ["/usr/sbin/sshd", "openssh-server"]];
-const has = (cmd) => spawnSync("sh", ["-c", cmd.startsWith("/") ? `test -x ${cmd}` : `command -v ${cmd}`]).status === 0;
+// python3-aiosmtpd: the real SMTP server the email alert channel's tests send to (Debian's
+// python, not a pyenv one that may come first on PATH).
+const NEEDED = [["bwrap", "bubblewrap"], ["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"], ["/usr/sbin/sshd", "openssh-server"], ["/usr/bin/python3 -c 'import aiosmtpd'", "python3-aiosmtpd"]];
+const has = (cmd) => spawnSync("sh", ["-c", cmd.includes(" ") ? cmd : cmd.startsWith("/") ? `test -x ${cmd}` : `command -v ${cmd}`]).status === 0;
 const missing = NEEDED.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
 const ci = process.env.CI === "true";
 
