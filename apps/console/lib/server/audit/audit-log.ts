@@ -42,6 +42,14 @@ export type AuditAction =
   | "enrollment.cancel"
   | "certificate.revoke"
   | "certificate.rotate"
+  | "alert.channel.create"
+  | "alert.channel.delete"
+  | "alert.channel.test"
+  | "alert.rule.create"
+  | "alert.rule.edit"
+  | "alert.rule.delete"
+  | "alert.silence.create"
+  | "alert.silence.end"
   | "access.denied";
 
 export interface AuditInput {
