@@ -20,7 +20,8 @@ export type Invocation =
   | { command: "logs"; json: boolean; agent: string; name: string; follow: boolean; tailLines: number }
   | { command: "perf"; json: boolean; agent: string; watch: boolean }
   | { command: "service"; json: boolean; action: ServiceAction; agent: string; name: string; version?: string }
-  | { command: "label"; json: boolean; agent: string; edits: LabelEdits };
+  | { command: "label"; json: boolean; agent: string; edits: LabelEdits }
+  | { command: "alerts"; json: boolean; state?: AlertStateFilter; agent?: string };
 
 type OptionSpec = { type: "boolean" | "string"; short?: string };
 
@@ -28,6 +29,8 @@ type OptionSpec = { type: "boolean" | "string"; short?: string };
 export type FleetQuery = Partial<Record<"selector" | "state" | "name" | "version", string>>;
 
 export const MACHINE_STATES = ["up", "down", "connecting", "failing"] as const;
+export const ALERT_STATES = ["firing", "pending", "silenced", "resolved"] as const;
+export type AlertStateFilter = (typeof ALERT_STATES)[number];
 export const SERVICE_STATES = ["running", "failed", "backoff", "starting", "stopped", "unknown"] as const;
 
 interface CommandSpec {
@@ -89,6 +92,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     options: {},
     usage: "sysward label <agent> key=value|key- [key=value|key- …]",
     summary: "set (key=value) or remove (key-) labels on a machine; prints its labels after",
+  },
+  alerts: {
+    positionals: [],
+    options: { state: { type: "string" }, agent: { type: "string" } },
+    usage: `sysward alerts [--state ${ALERT_STATES.join("|")}] [--agent <id>]`,
+    summary: "the console's alerts: firing and pending first, then the latest resolved",
   },
   rollback: {
     positionals: ["agent", "name"],
@@ -208,6 +217,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     case "perf":
       return { command: "perf", json, agent: checkAgent(pos[0]!), watch: values.watch === true };
+    case "alerts": {
+      const state = str("state");
+      if (state !== undefined && !(ALERT_STATES as readonly string[]).includes(state)) throw usageError(`--state must be one of ${ALERT_STATES.join(", ")}; usage: ${spec.usage}`);
+      const agent = str("agent");
+      return { command: "alerts", json, ...(state !== undefined ? { state: state as AlertStateFilter } : {}), ...(agent !== undefined ? { agent: checkAgent(agent) } : {}) };
+    }
     case "label": {
       let edits: LabelEdits;
       try {

@@ -3,6 +3,7 @@
 import { COMMANDS, parseCommandLine, type Invocation } from "./args";
 import { CliError, toCliError } from "./cli-error";
 import { agents } from "./commands/agents";
+import { alerts } from "./commands/alerts";
 import type { CommandContext } from "./commands/command-context";
 import { install } from "./commands/install";
 import { label } from "./commands/label";
@@ -44,6 +45,8 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
       return serviceAction(ctx, inv);
     case "label":
       return label(ctx, inv);
+    case "alerts":
+      return alerts(ctx, inv);
   }
 }
 

@@ -40,9 +40,9 @@ afterAll(async () => {
   await env.cleanup();
 });
 
-type Handler = (req: ReturnType<typeof consoleRequest>, ctx: { params: Promise<Record<string, string>> }) => Promise<Response> | Response;
-async function call(handler: Handler, path: string, opts: Parameters<typeof consoleRequest>[1] & { params?: Record<string, string> } = {}) {
-  const res = await handler(consoleRequest(path, { session: admin, ...opts }), { params: Promise.resolve(opts.params ?? {}) });
+type Handler<P> = (req: ReturnType<typeof consoleRequest>, ctx: { params: Promise<P> }) => Promise<Response> | Response;
+async function call<P>(handler: Handler<P>, path: string, opts: Parameters<typeof consoleRequest>[1] & { params?: P } = {}) {
+  const res = await handler(consoleRequest(path, { session: admin, ...opts }), { params: Promise.resolve((opts.params ?? {}) as P) });
   const text = await res.text();
   return { status: res.status, body: (res.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text) as Record<string, unknown> & string };
 }
