@@ -24,9 +24,15 @@ export function queueNotifications(alertId: number, status: "firing" | "resolved
   return n;
 }
 
+/** Due ones, each only once every earlier one of its alert to its channel is settled: a resolve never overtakes its firing. */
 export function dueNotifications(now: number, limit: number): DueNotification[] {
   return getDb()
-    .prepare("SELECT id, alert_id, channel_id, status, attempts FROM alert_notifications WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
+    .prepare(
+      `SELECT id, alert_id, channel_id, status, attempts FROM alert_notifications n
+       WHERE delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?
+         AND NOT EXISTS (SELECT 1 FROM alert_notifications e WHERE e.alert_id = n.alert_id AND e.channel_id = n.channel_id AND e.id < n.id AND e.delivered_at IS NULL AND e.given_up_at IS NULL)
+       ORDER BY next_attempt_at, id LIMIT ?`,
+    )
     .all(now, limit) as DueNotification[];
 }
 
