@@ -44,6 +44,7 @@ export const NewChannelSchema = z.discriminatedUnion("type", [
         .refine((s) => /^smtps?:$/.test(safeUrl(s)?.protocol ?? "") && !!safeUrl(s)?.hostname, "must be smtp://[user:password@]host[:port] (STARTTLS) or smtps://… (TLS)"),
       from: address,
       to: z.union([address, z.array(address).min(1).max(50)]),
+      ca: z.string().max(20_000).regex(/-----BEGIN CERTIFICATE-----/, "must be a PEM certificate (-----BEGIN CERTIFICATE-----…)").optional(),
     })
     .strict(),
 ]);
@@ -77,7 +78,7 @@ function configOf(c: NewChannel): ChannelConfig {
     case "ntfy":
       return { type: "ntfy", url: c.url, secret: c.secret };
     case "email":
-      return { type: "email", url: c.url, from: c.from, to: Array.isArray(c.to) ? c.to : [c.to] };
+      return { type: "email", url: c.url, from: c.from, to: Array.isArray(c.to) ? c.to : [c.to], ca: c.ca };
   }
 }
 

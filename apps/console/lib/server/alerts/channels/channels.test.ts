@@ -1,7 +1,11 @@
 // Every channel against a REAL receiver the test starts: an HTTP server on loopback (webhook,
 // Slack, ntfy) and Debian's aiosmtpd (email, with AUTH). Nothing is mocked: the bytes the
 // receivers record are the bytes the console sent.
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setupConsoleTestEnv } from "../../testing/console-test-env";
 import { getDb } from "../../db/database";
@@ -145,6 +149,35 @@ describe.skipIf(!hasAiosmtpd())("the email channel (skipped without Debian's pyt
     expect(msg).toMatch(/^Subject: \[FIRING\] service-failed: web on Database one/m);
     expect(msg).toContain("https://console.example.test/agents/db1?service=web");
     expect(msg).toMatch(/^X-Sysward-Alert: 0123456789abcdef/m);
+  });
+
+  it("refuses to log in without TLS to a server that wants TLS, and sends over STARTTLS and implicit TLS with the channel's CA", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sysward-smtp-tls-"));
+    const certPath = join(dir, "cert.pem");
+    const keyPath = join(dir, "key.pem");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyPath, "-out", certPath], { stdio: "ignore" });
+    const ca = readFileSync(certPath, "utf8");
+    const starttls = await new SmtpReceiver().start({ user: "alerts", password: "pw" }, { mode: "starttls", certPath, keyPath });
+    const implicit = await new SmtpReceiver().start({ user: "alerts", password: "pw" }, { mode: "implicit", certPath, keyPath });
+    try {
+      const mail = { from: "sysward@example.test", to: "ops@example.test" } as const;
+      // Told never to upgrade, it gets the server's refusal, and nothing (no password) is sent in clear.
+      const clear = await send({ type: "email", name: "clear", url: `smtp://alerts:pw@127.0.0.1:${starttls.port}?starttls=never`, ...mail, ca }, notice("firing")).catch((e: unknown) => e);
+      expect((clear as Error).message).toMatch(/STARTTLS/);
+      expect(starttls.messages()).toHaveLength(0);
+      await send({ type: "email", name: "starttls", url: `smtp://alerts:pw@127.0.0.1:${starttls.port}?starttls=required`, ...mail, ca }, notice("firing"));
+      expect(starttls.messages()).toHaveLength(1);
+      await send({ type: "email", name: "implicit", url: `smtps://alerts:pw@127.0.0.1:${implicit.port}`, ...mail, ca }, notice("resolved"));
+      expect(implicit.messages()[0]).toMatch(/^Subject: \[RESOLVED\]/m);
+      // Without the CA the self-signed certificate is not trusted: nothing is sent.
+      const untrusted = await send({ type: "email", name: "untrusted", url: `smtps://alerts:pw@127.0.0.1:${implicit.port}`, ...mail }, notice("firing")).catch((e: unknown) => e);
+      expect((untrusted as Error).message).toMatch(/self[- ]signed/i);
+      expect(implicit.messages()).toHaveLength(1);
+    } finally {
+      await starttls.stop();
+      await implicit.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("fails with the server's answer when the password is wrong", async () => {

@@ -1,7 +1,8 @@
 import "server-only";
 // Email over SMTP with nodemailer. The channel's URL says how: smtp://host:587 upgrades with
 // STARTTLS when the server offers it (?starttls=required refuses a server that does not),
-// smtps://host:465 is TLS from the first byte; user:password in the URL logs in.
+// smtps://host:465 is TLS from the first byte; user:password in the URL logs in. The server's
+// certificate is checked against the system's CAs, or the channel's own `ca` (a private relay).
 import nodemailer from "nodemailer";
 import { DeliveryError } from "./delivery-error";
 import { noticeText, noticeTitle, type Notice } from "./notice";
@@ -11,11 +12,13 @@ export interface EmailConfig {
   url: string;
   from: string;
   to: string[];
+  /** PEM: the CA (or self-signed certificate) the SMTP server's certificate must chain to. */
+  ca?: string;
 }
 
 const TIMEOUT_MS = 10_000;
 
-export function smtpOptions(url: string): nodemailer.TransportOptions & Record<string, unknown> {
+export function smtpOptions(url: string, ca?: string): nodemailer.TransportOptions & Record<string, unknown> {
   const u = new URL(url);
   const secure = u.protocol === "smtps:";
   return {
@@ -28,6 +31,7 @@ export function smtpOptions(url: string): nodemailer.TransportOptions & Record<s
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
     socketTimeout: TIMEOUT_MS,
+    tls: ca ? { ca } : undefined,
   };
 }
 
@@ -36,7 +40,7 @@ function escapeHtml(s: string): string {
 }
 
 export async function sendEmail(c: EmailConfig, n: Notice): Promise<number> {
-  const transport = nodemailer.createTransport(smtpOptions(c.url));
+  const transport = nodemailer.createTransport(smtpOptions(c.url, c.ca));
   const a = n.alert;
   try {
     const info = await transport.sendMail({

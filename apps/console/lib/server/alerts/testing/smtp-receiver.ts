@@ -15,10 +15,10 @@ export function hasAiosmtpd(): boolean {
 }
 
 const SCRIPT = `
-import asyncio, os, sys, time
+import asyncio, os, ssl, sys, time
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-out, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+out, port, user, password, tls, cert, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 class Save:
     n = 0
     async def handle_DATA(self, server, session, envelope):
@@ -32,7 +32,15 @@ class Save:
 def auth(server, session, envelope, mechanism, data):
     ok = isinstance(data, LoginPassword) and data.login.decode() == user and data.password.decode() == password
     return AuthResult(success=ok, handled=False)
-kw = dict(auth_required=True, auth_require_tls=False, authenticator=auth) if user else {}
+# aiosmtpd counts only STARTTLS as TLS for AUTH; a connection TLS from its first byte is one too.
+kw = dict(auth_required=True, auth_require_tls=tls == "starttls", authenticator=auth) if user else {}
+if tls != "none":
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    if tls == "starttls":
+        kw.update(tls_context=ctx, require_starttls=True)
+    else:
+        kw.update(ssl_context=ctx)
 c = Controller(Save(), hostname="127.0.0.1", port=port, **kw)
 c.start()
 print("ready", flush=True)
@@ -58,13 +66,14 @@ export class SmtpReceiver {
   port = 0;
   #proc: ChildProcess | undefined;
 
-  async start(auth?: { user: string; password: string }): Promise<this> {
+  /** With `tls`: STARTTLS required before anything else, or TLS from the first byte ("implicit"), with this certificate. */
+  async start(auth?: { user: string; password: string }, tls?: { mode: "starttls" | "implicit"; certPath: string; keyPath: string }): Promise<this> {
     this.port = await freePort();
     const script = join(this.dir, "smtp.py");
     writeFileSync(script, SCRIPT);
     const mail = join(this.dir, "mail");
     mkdirSync(mail);
-    const proc = spawn(SMTP_PYTHON, [script, mail, String(this.port), auth?.user ?? "", auth?.password ?? ""], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(SMTP_PYTHON, [script, mail, String(this.port), auth?.user ?? "", auth?.password ?? "", tls?.mode ?? "none", tls?.certPath ?? "", tls?.keyPath ?? ""], { stdio: ["ignore", "pipe", "pipe"] });
     this.#proc = proc;
     let err = "";
     proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
