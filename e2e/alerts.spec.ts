@@ -1,6 +1,6 @@
 // Alerts in the browser, with the real console's alert engine, the real local agent and a real
 // webhook receiver this spec starts on loopback: an admin adds a channel on the Alerts page and
-// sends a test; a threshold rule fires and shows in the nav badge, the Firing tab, on the machine's
+// sends a test; a threshold rule added on the page fires and shows in the nav badge, the Firing tab, on the machine's
 // fleet card and through `sysward alerts --json`, and reaches the receiver with its link back;
 // a silence made on the page covers it; turning the rule off resolves it into the history.
 import { spawnSync } from "node:child_process";
@@ -46,11 +46,13 @@ test.describe("alerts", () => {
     expect(receiver.json<Payload>().at(-1)!.alerts[0]!.annotations.test).toBe("true");
     expect(receiver.received.at(-1)!.headers["x-sysward-signature"]).toMatch(/^sha256=/);
 
-    // A rule that holds on any machine: more than 0.1 % of memory used, only to this channel.
-    const channels = (await (await adminApi.get("/api/alerts/channels")).json()) as { channels: Array<{ id: number; name: string }> };
-    const channelId = channels.channels.find((c) => c.name === CHANNEL)!.id;
-    const made = await adminApi.post("/api/alerts/rules", { data: { id: RULE, metric: "memory", threshold: 0.1, selector: "", channels: [channelId] } });
-    expect(made.status(), await made.text()).toBe(201);
+    // A rule from the page that holds on any machine: more than 0.1 % of memory used, at once.
+    await page.getByTestId("rule-id").fill(RULE);
+    await page.getByTestId("rule-metric").selectOption("memory");
+    await page.getByTestId("rule-threshold").fill("0.1");
+    await page.getByTestId("rule-for").fill("0");
+    await page.getByTestId("rule-create").click();
+    await expect(page.getByTestId(`rule-row-${RULE}`)).toHaveAttribute("data-enabled", "true");
 
     await expect(page.getByTestId(`alert-row-${RULE}-local`)).toHaveAttribute("data-state", "firing");
     await expect(page.getByTestId("nav-alerts-count")).toBeVisible();
@@ -84,8 +86,9 @@ test.describe("alerts", () => {
     await page.getByTestId("alerts-tab-silenced").click();
     await expect(page.getByTestId(`alert-row-${RULE}-local`)).toHaveAttribute("data-silenced", "true");
 
-    // Turned off, the rule's alert resolves: in the history, and the receiver told it ended.
-    expect((await adminApi.patch(`/api/alerts/rules/${RULE}`, { data: { enabled: false } })).status()).toBe(200);
+    // Turned off on the page, the rule's alert resolves: in the history, and the receiver told it ended.
+    await page.getByTestId(`rule-toggle-${RULE}`).click();
+    await expect(page.getByTestId(`rule-row-${RULE}`)).toHaveAttribute("data-enabled", "false");
     await page.getByTestId("alerts-tab-resolved").click();
     await expect(page.getByTestId(`alert-row-${RULE}-local`)).toHaveAttribute("data-state", "resolved");
     await expect.poll(() => receiver.json<Payload>().some((p) => p.alerts[0]!.labels.alertname === RULE && p.status === "resolved")).toBe(true);
