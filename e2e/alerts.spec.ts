@@ -60,6 +60,11 @@ test.describe("alerts", () => {
     const firing = receiver.json<Payload>().find((p) => p.alerts[0]!.labels.alertname === RULE)!;
     expect(firing.alerts[0]!.annotations.url).toBe(`${stack.baseURL}/agents/local`);
 
+    // What was sent for it, per channel.
+    const row = page.getByTestId(`alert-row-${RULE}-local`);
+    await row.getByRole("button", { name: "Deliveries" }).click();
+    await expect(row).toContainText(`firing to ${CHANNEL}: delivered`);
+
     // The badge on the machine in the fleet view.
     await page.goto("/");
     await expect(page.getByTestId("alert-badge-local")).toBeVisible();

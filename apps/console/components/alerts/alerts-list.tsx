@@ -10,6 +10,7 @@ import { DataTable } from "../ui/data-table";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorNotice } from "../ui/error-notice";
 import { StatusPill } from "../ui/status-pill";
+import { AlertDeliveries } from "./alert-deliveries";
 
 const TABS = [
   { state: "firing", label: "Firing" },
@@ -24,6 +25,7 @@ const TONE = { firing: "failed", pending: "warn", resolved: "running" } as const
 /** Alerts by state, refreshed every 2 s; the history pages back 100 at a time. */
 export function AlertsList() {
   const [tab, setTab] = useState<Tab>("firing");
+  const [shown, setShown] = useState<number | null>(null);
   const polled = usePolling((signal) => callJson<{ alerts: Alert[] }>("GET", `/api/alerts?state=${tab}&limit=100`).then((r) => (signal.aborted ? [] : r.alerts)), 2000, [tab]);
   const alerts = polled.data ?? [];
   return (
@@ -51,6 +53,10 @@ export function AlertsList() {
                   <strong>{a.ruleId}</strong>
                   {a.service ? <span className="muted"> · {a.service}</span> : null}
                   <div className="muted">{a.summary}</div>
+                  <button type="button" className="btn btn-sm btn-ghost" onClick={() => setShown(shown === a.id ? null : a.id)} aria-expanded={shown === a.id} data-testid={`alert-deliveries-toggle-${a.id}`}>
+                    {shown === a.id ? "Hide deliveries" : "Deliveries"}
+                  </button>
+                  {shown === a.id ? <AlertDeliveries alertId={a.id} /> : null}
                 </td>
                 <td data-label="Machine">
                   {a.agentId ? (
