@@ -10,7 +10,7 @@ import { Button } from "../ui/button";
 import { DataTable } from "../ui/data-table";
 import { EmptyState } from "../ui/empty-state";
 import { ErrorNotice, Notice } from "../ui/error-notice";
-import { PanelForm, TextField, usePanelAction } from "./panel-form";
+import { DeleteButton, PanelForm, TextField, usePanelAction } from "./panel-form";
 
 const URL_HINT: Record<ChannelType, string> = {
   webhook: "https://receiver.example.com/alerts",
@@ -85,9 +85,7 @@ export function ChannelsPanel() {
                     <Button size="sm" disabled={busy} onClick={asyncHandler(() => test(c))} data-testid={`channel-test-${c.name}`}>
                       Send test
                     </Button>{" "}
-                    <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} disabled={busy} onClick={asyncHandler(() => remove(c))} data-testid={`channel-delete-${c.name}`}>
-                      Delete
-                    </Button>
+                    <DeleteButton onDelete={() => remove(c)} disabled={busy} testId={`channel-delete-${c.name}`} />
                   </td>
                 ) : null}
               </tr>

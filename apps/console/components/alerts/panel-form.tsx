@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent, type ReactNode } from "react";
 import { asyncHandler } from "../../lib/client/async-handler";
+import { Button } from "../ui/button";
 
 /** The busy flag and error every alerts panel's actions share; `refresh` reloads the panel's list after a success. */
 export function usePanelAction(refresh: () => void) {
@@ -49,5 +50,14 @@ export function TextField({ id, label, value, onChange, placeholder, required, t
       <label htmlFor={id}>{label}</label>
       <input id={id} className="input" type={type} placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} required={required} autoComplete="off" data-testid={id} />
     </div>
+  );
+}
+
+/** A row's red Delete. */
+export function DeleteButton({ onDelete, disabled, testId }: { onDelete: () => Promise<void>; disabled: boolean; testId: string }) {
+  return (
+    <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} disabled={disabled} onClick={asyncHandler(onDelete)} data-testid={testId}>
+      Delete
+    </Button>
   );
 }

@@ -9,7 +9,7 @@ import { useIsAdmin } from "../session/user-context";
 import { Button } from "../ui/button";
 import { DataTable } from "../ui/data-table";
 import { ErrorNotice } from "../ui/error-notice";
-import { PanelForm, TextField, usePanelAction } from "./panel-form";
+import { DeleteButton, PanelForm, TextField, usePanelAction } from "./panel-form";
 
 function describe(r: AlertRule): string {
   const parts: string[] = [];
@@ -88,11 +88,7 @@ export function RulesPanel() {
                   <Button size="sm" variant="ghost" disabled={busy} onClick={asyncHandler(() => toggle(r))} data-testid={`rule-toggle-${r.id}`}>
                     {r.enabled ? "Turn off" : "Turn on"}
                   </Button>
-                  {r.builtIn ? null : (
-                    <Button size="sm" variant="ghost" style={{ color: "var(--red)" }} disabled={busy} onClick={asyncHandler(() => remove(r))} data-testid={`rule-delete-${r.id}`}>
-                      Delete
-                    </Button>
-                  )}
+                  {r.builtIn ? null : <DeleteButton onDelete={() => remove(r)} disabled={busy} testId={`rule-delete-${r.id}`} />}
                 </td>
               ) : null}
             </tr>
