@@ -12,6 +12,7 @@ import { AlertEngine, type FleetSource } from "./alert-engine";
 import { createRule, editRule, ensureBuiltInRules } from "./alert-rules";
 import { createChannel } from "./channels/channel-store";
 import { createSilence } from "./silences";
+import { recordCertificate } from "../pki/certificate-store";
 
 const env = setupConsoleTestEnv({ SYSWARD_ALERT_MACHINE_DOWN_SECONDS: "30" });
 afterAll(() => env.cleanup());
@@ -120,5 +121,24 @@ describe("the alert lifecycle", () => {
     engine.evaluate(s(9002));
     expect(engine.firingByRule().get("cpu-hot")).toBe(0);
     expect(outbox().slice(before).map((n) => `${n.agent} ${n.status}`)).toEqual(["m4 firing", "m5 firing", "m5 resolved", "m4 resolved"]);
+  });
+
+  it("certificate-expiring from the certificates table (the newest unrevoked one counts), unsandboxed from the machine's isolation", () => {
+    const day = 86_400_000;
+    const at = s(20_000);
+    recordCertificate({ serial: "0A", fingerprint256: "aa", kind: "agent", subject: "CN=m6", agentId: "m6", notAfter: at + 5 * day, issuedAt: at - 80 * day });
+    recordCertificate({ serial: "0B", fingerprint256: "bb", kind: "agent", subject: "CN=m7", agentId: "m7", notAfter: at + 3 * day, issuedAt: at - 80 * day });
+    // m7 renewed: its newer certificate has months left.
+    recordCertificate({ serial: "0C", fingerprint256: "cc", kind: "agent", subject: "CN=m7", agentId: "m7", notAfter: at + 90 * day, issuedAt: at - day });
+    fleet.set(machine("m6"));
+    fleet.set(machine("m7"));
+    const info = { hostname: "m8", os: "linux", osRelease: "", kernel: "", arch: "x64", cpuModel: "", cpuCount: 1, agentVersion: "1.0.0", runtime: "supervisor", memoryTotalBytes: 1, sandboxed: false, isolationDetail: "SYSWARD_SANDBOX=off" };
+    const svc = { name: "web", state: "running" as const, version: "1-a", since: null, restarts: 0, detail: "", phase: "", enabled: true };
+    fleet.set(machine("m8", { info, services: [svc] }));
+    engine.evaluate(at);
+    const firing = engine.alerts({ state: "firing", limit: 100 }, at).map((a) => `${a.ruleId} ${a.agentId}`);
+    expect(firing).toContain("certificate-expiring m6");
+    expect(firing).not.toContain("certificate-expiring m7");
+    expect(firing).toContain("unsandboxed m8");
   });
 });
