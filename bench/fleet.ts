@@ -7,13 +7,11 @@
 // seeing it. Baselines from the same run: the console with only its local agent, and the fleet
 // page as it was before the stream (a poll per card through the proxy) at the smaller size.
 // Writes its section of bench/RESULTS.md (<!-- fleet:start -->…) after a full run.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../apps/agent/src/install/testing/package-fixtures";
-import { writeSection } from "../apps/agent/src/reliability/testing/results-section";
 import type { FleetStreamEvents, MachineState } from "../apps/console/lib/shared/fleet-types";
 import { SseReader } from "../apps/console/lib/shared/sse-frames";
 import { buildAgent, startAgentRig, type AgentRig } from "./lib/agent-rig";
@@ -21,6 +19,7 @@ import { ensureConsoleBuild, startConsoleRig, type ConsoleRig } from "./lib/cons
 import { benchDir, repoRoot } from "./lib/paths";
 import { loadAverage, observeWindow, type WindowUsage } from "./lib/proc-stats";
 import { ProcessSet, sleep } from "./lib/processes";
+import { commitLabel, endSectionRun } from "./lib/section-run";
 import { median, percentile, summarize } from "./lib/stats";
 import { fmtBytes, fmtMB, fmtMs, fmtNumber, markdownTable } from "./lib/table";
 
@@ -271,15 +270,7 @@ try {
   await procs.stopAll();
 }
 
-const report = render();
-process.stdout.write(`\n${report}\n`);
-if (!failed && !quick && !opts.counts) {
-  writeSection(join(benchDir, "RESULTS.md"), "fleet", report);
-  log("wrote its section of bench/RESULTS.md");
-}
-if (failed || opts.keep) log(`logs kept in ${logDir}`);
-else rmSync(runDir, { recursive: true, force: true });
-process.exit(failed ? 1 : 0);
+endSectionRun({ section: "fleet", report: render(), failed, full: !quick && !opts.counts, keep: opts.keep ?? false, runDir, logDir, log });
 
 function render(): string {
   const load = summarize(loads);
@@ -297,14 +288,7 @@ function render(): string {
     results.map((r) => [String(r.machines), spread(r.failSeen), spread(r.downSeen), spread(r.upSeen)]),
   );
   const [small, big] = [results[0], results.at(-1)];
-  const commit = (() => {
-    try {
-      const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim();
-      return execFileSync("git", ["status", "--porcelain"], { cwd: repoRoot, encoding: "utf8" }).trim() ? `${head} plus uncommitted changes` : head;
-    } catch {
-      return "?";
-    }
-  })();
+  const commit = commitLabel();
   const perMachine = small && big && big !== small ? (median(big.usage.rss.console!) - median(small.usage.rss.console!)) / (big.machines - small.machines) : NaN;
   const oldWay = polled
     ? markdownTable(

@@ -1,6 +1,7 @@
 // What the tests need from Debian besides Chromium (scripts/ensure-chromium.mjs): bubblewrap, so the
 // supervisor's sandbox suites run, openssh-server (its service never started: the SSH tests run
-// sshd themselves) for the SSH transport's tests, and for the lab (lab/, Debian machines booted with
+// sshd themselves) for the SSH transport's tests, python3-aiosmtpd for the email channel's tests,
+// and for the lab (lab/, Debian machines booted with
 // systemd-nspawn) systemd-container, debootstrap and iproute2; then the lab's machine image, built
 // once and cached. Outside CI a host that cannot (not root) is told why and those tests skip; in CI
 // this failing fails the run.
@@ -9,8 +10,10 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 
 // openssh-server: the SSH transport's lab test copies the host's sshd into a machine, and
 // e2e/ssh-machine.spec.ts runs it on 127.0.0.1 with a config of its own (e2e/support/sshd.ts).
-const NEEDED = [["bwrap", "bubblewrap"], ["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"], ["/usr/sbin/sshd", "openssh-server"]];
-const has = (cmd) => spawnSync("sh", ["-c", cmd.startsWith("/") ? `test -x ${cmd}` : `command -v ${cmd}`]).status === 0;
+// python3-aiosmtpd: the real SMTP server the email alert channel's tests send to (Debian's
+// python, not a pyenv one that may come first on PATH).
+const NEEDED = [["bwrap", "bubblewrap"], ["systemd-nspawn", "systemd-container"], ["debootstrap", "debootstrap"], ["ip", "iproute2"], ["/usr/sbin/sshd", "openssh-server"], ["/usr/bin/python3 -c 'import aiosmtpd'", "python3-aiosmtpd"]];
+const has = (cmd) => spawnSync("sh", ["-c", cmd.includes(" ") ? cmd : cmd.startsWith("/") ? `test -x ${cmd}` : `command -v ${cmd}`]).status === 0;
 const missing = NEEDED.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg);
 const ci = process.env.CI === "true";
 

@@ -7,7 +7,7 @@ import { SESSION_COOKIE } from "./lib/shared/session-cookie";
 
 const PUBLIC_PAGES = new Set(["/login"]);
 /** Route handlers outside /api that answer for themselves (401, or open: the agent's downloads). */
-const ROUTE_HANDLER = /^\/agents\/[^/]+\/(debug\/vars|metrics)$|^\/downloads\/[^/]+$|^\/install\.sh$/;
+const ROUTE_HANDLER = /^\/metrics$|^\/agents\/[^/]+\/(debug\/vars|metrics)$|^\/downloads\/[^/]+$|^\/install\.sh$/;
 const STATIC_FILE = /\.[A-Za-z0-9]+$/;
 
 export function proxy(req: NextRequest): NextResponse {

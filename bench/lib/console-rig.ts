@@ -59,6 +59,8 @@ export interface ConsoleRigOptions {
   consoleDataDir: string;
   nodeFlags?: string[];
   label?: string;
+  /** More of the console's settings (SYSWARD_… variables). */
+  env?: Record<string, string>;
 }
 
 export async function startConsoleRig(procs: ProcessSet, o: ConsoleRigOptions): Promise<ConsoleRig> {
@@ -75,6 +77,7 @@ export async function startConsoleRig(procs: ProcessSet, o: ConsoleRigOptions): 
       SYSWARD_DATA_DIR: o.agentDataDir,
       SYSWARD_CONSOLE_DATA_DIR: o.consoleDataDir,
       SYSWARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      ...o.env,
     },
   });
   const baseUrl = `http://127.0.0.1:${o.port}`;

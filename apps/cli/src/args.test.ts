@@ -18,6 +18,8 @@ describe("parseCommandLine", () => {
   it("reads every command's positionals and options", () => {
     expect(parseCommandLine(["login", "http://h:3000/", "--token", "swt_x"])).toEqual({ command: "login", json: false, url: "http://h:3000", token: "swt_x" });
     expect(parseCommandLine(["agents", "--json"])).toEqual({ command: "agents", json: true, filter: {} });
+    expect(parseCommandLine(["alerts"])).toEqual({ command: "alerts", json: false });
+    expect(parseCommandLine(["alerts", "--state", "firing", "--agent", "web1", "--json"])).toEqual({ command: "alerts", json: true, state: "firing", agent: "web1" });
     expect(parseCommandLine(["agents", "--selector", "env=prod,role in (web,api)", "--state", "down"])).toEqual({ command: "agents", json: false, filter: { selector: "env=prod,role in (web,api)", state: "down" } });
     expect(parseCommandLine(["services", "-l", "!canary", "--state", "failed", "--name", "api", "--version", "3-"])).toEqual({ command: "services", json: false, filter: { selector: "!canary", state: "failed", name: "api", version: "3-" } });
     expect(parseCommandLine(["install", "local", "hello", "./h.zip", "--health=30"])).toEqual({
@@ -61,6 +63,7 @@ describe("parseCommandLine", () => {
     expect(usageMessage(["agents", "--selector", "env=prod,"])).toMatch(/^--selector: expected a label key at 10 \(end of selector\); usage: sysward agents/);
     expect(usageMessage(["agents", "--state", "sleeping"])).toBe("--state must be one of up, down, connecting, failing, not \"sleeping\"");
     expect(usageMessage(["services", "--state", "up"])).toMatch(/^--state must be one of running, failed/);
+    expect(usageMessage(["alerts", "--state", "burning"])).toBe("--state must be one of firing, pending, silenced, resolved; usage: sysward alerts [--state firing|pending|silenced|resolved] [--agent <id>]");
     expect(usageMessage(["label", "web1"])).toBe("missing <key=value|key->; usage: sysward label <agent> key=value|key- [key=value|key- …]");
     expect(usageMessage(["label", "web1", "env"])).toMatch(/^"env" is neither key=value .*; usage: sysward label/);
     expect(usageMessage(["label", "web1", "env=a b"])).toMatch(/label value "a b"/);

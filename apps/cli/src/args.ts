@@ -26,7 +26,8 @@ export type Invocation =
   | { command: "ssh-key"; json: boolean }
   | { command: "rollout"; json: boolean; name: string; zip: string; selector: string; strategy: RolloutOptions }
   | { command: "rollouts"; json: boolean }
-  | { command: "rollout-action"; json: boolean; action: RolloutAction; id: number };
+  | { command: "rollout-action"; json: boolean; action: RolloutAction; id: number }
+  | { command: "alerts"; json: boolean; state?: AlertStateFilter; agent?: string };
 
 /** What `sysward machines add` asks the console for: an enrollment, or a machine reached by SSH. */
 export type NewMachine =
@@ -49,6 +50,8 @@ type OptionSpec = { type: "boolean" | "string"; short?: string };
 export type FleetQuery = Partial<Record<"selector" | "state" | "name" | "version", string>>;
 
 export const MACHINE_STATES = ["up", "down", "connecting", "failing"] as const;
+export const ALERT_STATES = ["firing", "pending", "silenced", "resolved"] as const;
+export type AlertStateFilter = (typeof ALERT_STATES)[number];
 export const SERVICE_STATES = ["running", "failed", "backoff", "starting", "stopped", "unknown"] as const;
 
 interface CommandSpec {
@@ -148,6 +151,12 @@ export const COMMANDS: Record<string, CommandSpec> = {
     summary: "deploy a ZIP to every machine the selector picks in health-gated waves, following its progress (exit 1: stopped; 6: another rollout of it runs)",
   },
   rollouts: { positionals: [], options: {}, usage: "sysward rollouts", summary: "the console's rollouts, newest first" },
+  alerts: {
+    positionals: [],
+    options: { state: { type: "string" }, agent: { type: "string" } },
+    usage: `sysward alerts [--state ${ALERT_STATES.join("|")}] [--agent <id>]`,
+    summary: "the console's alerts: firing and pending first, then the latest resolved",
+  },
   rollback: {
     positionals: ["agent", "name"],
     options: { to: { type: "string" } },
@@ -319,6 +328,12 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     case "perf":
       return { command: "perf", json, agent: checkAgent(pos[0]!), watch: values.watch === true };
+    case "alerts": {
+      const state = str("state");
+      if (state !== undefined && !(ALERT_STATES as readonly string[]).includes(state)) throw usageError(`--state must be one of ${ALERT_STATES.join(", ")}; usage: ${spec.usage}`);
+      const agent = str("agent");
+      return { command: "alerts", json, ...(state !== undefined ? { state: state as AlertStateFilter } : {}), ...(agent !== undefined ? { agent: checkAgent(agent) } : {}) };
+    }
     case "label": {
       let edits: LabelEdits;
       try {

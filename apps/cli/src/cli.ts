@@ -3,6 +3,7 @@
 import { COMMAND_GROUPS, COMMANDS, parseCommandLine, type Invocation } from "./args";
 import { CliError, toCliError } from "./cli-error";
 import { agents } from "./commands/agents";
+import { alerts } from "./commands/alerts";
 import type { CommandContext } from "./commands/command-context";
 import { install } from "./commands/install";
 import { label } from "./commands/label";
@@ -60,6 +61,8 @@ async function dispatch(ctx: CommandContext, inv: Exclude<Invocation, { command:
       return rollouts(ctx);
     case "rollout-action":
       return rolloutAction(ctx, inv);
+    case "alerts":
+      return alerts(ctx, inv);
   }
 }
 

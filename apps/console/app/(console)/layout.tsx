@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { AlertsNavBadge } from "../../components/alerts/alert-badge";
 import { LogoutButton } from "../../components/auth/logout-button";
 import { UserProvider } from "../../components/session/user-context";
 import { NavLink } from "../../components/ui/nav-link";
@@ -31,6 +32,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             </NavLink>
             <NavLink href="/rollouts" testId="nav-rollouts">
               Rollouts
+            </NavLink>
+            <NavLink href="/alerts" testId="nav-alerts">
+              Alerts
+              <AlertsNavBadge />
             </NavLink>
             {admin ? (
               <>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { memo } from "react";
 import { formatBytes, formatDateTime, formatPercent } from "../../lib/client/format";
 import type { MachineState } from "../../lib/shared/fleet-types";
+import { AlertBadge } from "../alerts/alert-badge";
 import { StatusPill } from "../ui/status-pill";
 import styles from "./fleet-card.module.css";
 import { LabelChips } from "./label-chips";
@@ -33,6 +34,7 @@ export const FleetCard = memo(function FleetCard({ machine: m }: { machine: Mach
           <div className={styles.sub}>{osLine || m.address}</div>
         </div>
         <div className={styles.badges}>
+          <AlertBadge agentId={m.id} />
           {m.failed > 0 ? (
             <span className={styles.failed} data-testid={`fleet-agent-failed-${m.id}`} title={m.services.filter((s) => s.state === "failed").map((s) => s.name).join(", ")}>
               {m.failed} failed

@@ -1,5 +1,6 @@
 "use client";
 
+import { AlertBadge } from "../alerts/alert-badge";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { formatDateTime } from "../../lib/client/format";
@@ -63,7 +64,9 @@ export function FleetServices() {
             {rows.slice(0, limit).map((s) => (
               <tr key={`${s.agentId}/${s.name}`} data-testid={`fleet-service-${s.agentId}-${s.name}`} data-state={s.state}>
                 <td className="stack-head">
-                  <div>{s.name}</div>
+                  <div>
+                    {s.name} <AlertBadge agentId={s.agentId} service={s.name} />
+                  </div>
                   {s.detail ? <div className="muted">{s.detail}</div> : null}
                 </td>
                 <td data-label="Machine">

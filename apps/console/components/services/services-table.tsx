@@ -6,6 +6,7 @@ import { useState } from "react";
 import { describeError } from "../../lib/client/errors";
 import { formatBytes, formatDuration, formatPercent } from "../../lib/client/format";
 import { useAgentClient } from "../../lib/client/transport";
+import { AlertBadge } from "../alerts/alert-badge";
 import { useIsAdmin } from "../session/user-context";
 import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
@@ -84,7 +85,7 @@ export function ServicesTable({ agentId, services, loadError, onChanged, onShowL
         {services && services.length > 0 ? (
           <DataTable columns={["Name", "Version", "State", { label: "CPU", num: true }, { label: "RSS", num: true }, { label: "Uptime", num: true }, { label: "Restarts", num: true }]} actions testId="services-table">
             {services.map((s) => (
-              <ServiceRow key={s.name} service={s} admin={admin} onAction={(action) => setPending({ action, service: s })} onShowLogs={onShowLogs} />
+              <ServiceRow key={s.name} agentId={agentId} service={s} admin={admin} onAction={(action) => setPending({ action, service: s })} onShowLogs={onShowLogs} />
             ))}
           </DataTable>
         ) : null}
@@ -106,11 +107,13 @@ export function ServicesTable({ agentId, services, loadError, onChanged, onShowL
 }
 
 function ServiceRow({
+  agentId,
   service: s,
   admin,
   onAction,
   onShowLogs,
 }: {
+  agentId: string;
   service: Service;
   admin: boolean;
   onAction(action: ServiceActionSpec): void;
@@ -122,7 +125,9 @@ function ServiceRow({
   return (
     <tr data-testid={`service-row-${s.name}`}>
       <td className="stack-head">
-        <div className={styles.name}>{s.name}</div>
+        <div className={styles.name}>
+          {s.name} <AlertBadge agentId={agentId} service={s.name} />
+        </div>
         {installing ? (
           <div className={styles.installing} data-testid={`service-phase-${s.name}`}>
             Installing{s.phaseDetail ? ` · ${s.phaseDetail}` : "…"}

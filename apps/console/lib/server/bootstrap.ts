@@ -1,12 +1,13 @@
 import "server-only";
 // Runs once when the server starts (instrumentation.ts): checks the configuration, opens and
-// migrates the DB, registers the local agent, starts the fleet monitor, resumes rollouts, and
-// creates the first admin.
+// migrates the DB, registers the local agent, starts the fleet monitor and the alert engine,
+// resumes rollouts, and creates the first admin.
 import { listAgents } from "./agents/registry";
 import { passwordProblem, randomPassword } from "./auth/passwords";
 import { countUsers, createFirstAdmin } from "./auth/users";
 import { getConfig } from "./config";
 import { getDb } from "./db/database";
+import { getAlertEngine } from "./alerts/alerts";
 import { getFleetMonitor } from "./fleet/fleet";
 import { getLogger } from "./log";
 import { getRolloutEngine } from "./rollouts/rollouts";
@@ -20,6 +21,8 @@ export async function bootstrapConsole(print: (line: string) => void = (l) => co
   getFleetMonitor();
   // Rollouts the DB says were running when the console stopped carry on (or say where they stopped).
   getRolloutEngine();
+  // Alert rules evaluated from the monitor's state from now on, whether or not a page is open.
+  getAlertEngine();
   // The CA for remote agents. Without it (a damaged pki/ dir, say) the console still runs its
   // local agent; enrollment then fails and says why.
   await ensureConsoleCa().catch((err: unknown) => getLogger().warn({ err }, "the console's certificate authority is not available; remote agents cannot enrol"));

@@ -53,6 +53,18 @@ export interface ConsoleConfig {
   sshKeyPath: string;
   /** SYSWARD_SSH_TIMEOUT_MS (5000): connect + handshake with a machine over SSH, and opening a channel on it. */
   sshTimeoutMs: number;
+  /** SYSWARD_CONSOLE_PUBLIC_URL (http://<host>:<port>): the console's address as people reach it; every alert links back to it. */
+  publicUrl: string;
+  /** SYSWARD_ALERT_EVAL_MS (1000): how often alert rules are evaluated (a service or machine change is evaluated at once). */
+  alertEvalMs: number;
+  /** SYSWARD_ALERT_MACHINE_DOWN_SECONDS (30): the built-in machine-down rule's wait, when it is first created. */
+  alertMachineDownSeconds: number;
+  /** SYSWARD_ALERT_RETRY_BASE_MS (1000) / SYSWARD_ALERT_RETRY_MAX_MS (300000) / SYSWARD_ALERT_MAX_ATTEMPTS (30): a failed delivery is tried again after a doubling wait, up to this many times. */
+  alertRetryBaseMs: number;
+  alertRetryMaxMs: number;
+  alertMaxAttempts: number;
+  /** SYSWARD_ALERT_HISTORY_DAYS (30): resolved alerts and their deliveries are kept this long. */
+  alertHistoryDays: number;
 }
 
 class ConfigError extends Error {}
@@ -63,6 +75,18 @@ function positiveNumber(env: NodeJS.ProcessEnv, key: string, fallback: number): 
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${key}=${JSON.stringify(raw)} must be a number > 0`);
   return n;
+}
+
+function publicUrl(env: NodeJS.ProcessEnv, host: string, port: number): string {
+  const raw = env.SYSWARD_CONSOLE_PUBLIC_URL;
+  if (!raw) return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error();
+    return u.href.replace(/\/+$/, "");
+  } catch {
+    throw new ConfigError(`SYSWARD_CONSOLE_PUBLIC_URL=${JSON.stringify(raw)} must be an http(s) URL like https://console.example.com`);
+  }
 }
 
 function xdgDataHome(env: NodeJS.ProcessEnv): string {
@@ -119,6 +143,13 @@ function loadConfig(env: NodeJS.ProcessEnv = process.env): ConsoleConfig {
     agentArtifactDir: resolve(/*turbopackIgnore: true*/ env.SYSWARD_AGENT_ARTIFACT_DIR || join(process.cwd(), "..", "agent", "dist", "artifact")),
     sshKeyPath: resolve(/*turbopackIgnore: true*/ env.SYSWARD_CONSOLE_SSH_KEY || join(dataDir, "ssh", "id_ed25519")),
     sshTimeoutMs: positiveNumber(env, "SYSWARD_SSH_TIMEOUT_MS", 5000),
+    publicUrl: publicUrl(env, env.SYSWARD_CONSOLE_HOST || "127.0.0.1", port),
+    alertEvalMs: Math.ceil(positiveNumber(env, "SYSWARD_ALERT_EVAL_MS", 1000)),
+    alertMachineDownSeconds: positiveNumber(env, "SYSWARD_ALERT_MACHINE_DOWN_SECONDS", 30),
+    alertRetryBaseMs: Math.ceil(positiveNumber(env, "SYSWARD_ALERT_RETRY_BASE_MS", 1000)),
+    alertRetryMaxMs: Math.ceil(positiveNumber(env, "SYSWARD_ALERT_RETRY_MAX_MS", 300_000)),
+    alertMaxAttempts: Math.ceil(positiveNumber(env, "SYSWARD_ALERT_MAX_ATTEMPTS", 30)),
+    alertHistoryDays: positiveNumber(env, "SYSWARD_ALERT_HISTORY_DAYS", 30),
   };
 }
 

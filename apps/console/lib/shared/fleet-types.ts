@@ -32,7 +32,13 @@ export interface MachinePerf {
   load1: number;
   /** The fullest filesystem (share of its size in use); null when the agent reports none. */
   disk: { mountPoint: string; usedPercent: number } | null;
+  /** Used % of each mounted filesystem (at most MAX_PERF_DISKS), for disk alert rules. */
+  disks?: Array<{ mount: string; usedPercent: number }>;
+  /** Each service's CPU (% of one core) and RSS, for per-service alert rules. */
+  services?: Array<{ name: string; cpuPercent: number; rssBytes: number }>;
 }
+
+export const MAX_PERF_DISKS = 16;
 
 /** AgentInfo's facts as plain JSON (only these are kept). */
 export type MachineInfo = Pick<AgentInfoResponse, "hostname" | "os" | "osRelease" | "kernel" | "arch" | "cpuModel" | "cpuCount" | "agentVersion" | "runtime"> & {

@@ -48,6 +48,14 @@ export type AuditAction =
   | "rollout.cancel"
   | "rollout.approve"
   | "rollout.revert"
+  | "alert.channel.create"
+  | "alert.channel.delete"
+  | "alert.channel.test"
+  | "alert.rule.create"
+  | "alert.rule.edit"
+  | "alert.rule.delete"
+  | "alert.silence.create"
+  | "alert.silence.end"
   | "access.denied";
 
 export interface AuditInput {

@@ -163,4 +163,85 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (rollout_id, agent_id)
   );
   `,
+  // 8: alerts: rules (the built-in ones seeded by the alert engine), their alerts with one open
+  // row per (rule, machine, service), channels (config sealed), an outbox of notifications with
+  // every delivery attempt, and silences.
+  `
+  CREATE TABLE alert_rules (
+    id         TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    built_in   INTEGER NOT NULL DEFAULT 0,
+    enabled    INTEGER NOT NULL DEFAULT 1,
+    -- JSON: the rule's own settings (selector, service, metric, threshold, for_seconds, …).
+    spec       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE alerts (
+    id            INTEGER PRIMARY KEY,
+    fingerprint   TEXT NOT NULL,
+    rule_id       TEXT NOT NULL,
+    agent_id      TEXT NOT NULL DEFAULT '',
+    service       TEXT NOT NULL DEFAULT '',
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+    severity      TEXT NOT NULL,
+    summary       TEXT NOT NULL,
+    value         REAL,
+    started_at    INTEGER NOT NULL,
+    fired_at      INTEGER,
+    resolved_at   INTEGER,
+    -- When a firing notification was last queued: null means none yet (pending, or silenced).
+    notified_at   INTEGER,
+    external      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX alerts_open ON alerts(fingerprint) WHERE state != 'resolved';
+  CREATE INDEX alerts_by_state ON alerts(state, id);
+  CREATE INDEX alerts_by_resolved ON alerts(resolved_at);
+  CREATE TABLE alert_channels (
+    id         INTEGER PRIMARY KEY,
+    type       TEXT NOT NULL CHECK (type IN ('webhook', 'slack', 'ntfy', 'email')),
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    -- Sealed JSON (lib/server/secrets/secret-box.ts): URLs of Slack and ntfy are secrets too.
+    config     TEXT NOT NULL,
+    summary    TEXT NOT NULL,
+    created_by TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE alert_notifications (
+    id              INTEGER PRIMARY KEY,
+    alert_id        INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    channel_id      INTEGER NOT NULL REFERENCES alert_channels(id) ON DELETE CASCADE,
+    status          TEXT NOT NULL CHECK (status IN ('firing', 'resolved', 'test')),
+    created_at      INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    delivered_at    INTEGER,
+    given_up_at     INTEGER,
+    last_error      TEXT
+  );
+  CREATE INDEX alert_notifications_due ON alert_notifications(next_attempt_at) WHERE delivered_at IS NULL AND given_up_at IS NULL;
+  CREATE INDEX alert_notifications_by_alert ON alert_notifications(alert_id);
+  CREATE TABLE alert_delivery_attempts (
+    id              INTEGER PRIMARY KEY,
+    notification_id INTEGER NOT NULL REFERENCES alert_notifications(id) ON DELETE CASCADE,
+    at              INTEGER NOT NULL,
+    ok              INTEGER NOT NULL,
+    status_code     INTEGER,
+    error           TEXT,
+    duration_ms     INTEGER NOT NULL
+  );
+  CREATE INDEX alert_delivery_attempts_by_notification ON alert_delivery_attempts(notification_id);
+  CREATE TABLE alert_silences (
+    id         INTEGER PRIMARY KEY,
+    selector   TEXT NOT NULL DEFAULT '',
+    service    TEXT NOT NULL DEFAULT '',
+    rule_id    TEXT NOT NULL DEFAULT '',
+    ends_at    INTEGER NOT NULL,
+    reason     TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_at   INTEGER
+  );
+  CREATE INDEX alert_silences_by_end ON alert_silences(ends_at);
+  `,
 ];

@@ -5,6 +5,7 @@ import "server-only";
 // what the monitor starts from after a console restart ("down since" survives it).
 import type { FleetEvent } from "../../shared/fleet-types";
 import { getDb } from "../db/database";
+import { whereClause } from "../db/where-clause";
 
 export type FleetEventKind = "machine.up" | "machine.down" | "service.state" | "service.version";
 
@@ -50,18 +51,12 @@ export interface EventQuery {
 
 /** Newest first. */
 export function listFleetEvents(q: EventQuery): FleetEvent[] {
-  const where: string[] = [];
-  const args: Array<string | number> = [];
-  if (q.agentId) {
-    where.push("agent_id = ?");
-    args.push(q.agentId);
-  }
-  if (q.before) {
-    where.push("id < ?");
-    args.push(q.before);
-  }
-  const sql = `SELECT * FROM fleet_events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
-  return (getDb().prepare(sql).all(...args, q.limit) as Row[]).map(toEvent);
+  const where = whereClause([
+    ["agent_id = ?", q.agentId],
+    ["id < ?", q.before],
+  ]);
+  const sql = `SELECT * FROM fleet_events ${where.sql} ORDER BY id DESC LIMIT ?`;
+  return (getDb().prepare(sql).all(...where.args, q.limit) as Row[]).map(toEvent);
 }
 
 /** Each machine's last up/down event: where the monitor starts from. */

@@ -1,11 +1,12 @@
 import "server-only";
 // The agent's protobuf answers → the plain facts the fleet monitor keeps per machine. Only what
-// the fleet shows is kept (no per-core CPU, no per-service usage; of the disks only the fullest
-// filesystem), so a machine costs the console a fixed amount however much its agent reports.
+// the fleet shows is kept (no per-core CPU; of the disks only each filesystem's use, capped),
+// so a machine costs the console a fixed amount however much its agent reports. Disks and
+// per-service usage are kept for alert rules; the fleet card shows the fullest filesystem.
 import { deviceTotals, fullestFilesystem } from "@sysward/contract";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { ServiceState, type AgentInfoResponse, type PerfSample, type Service } from "@sysward/proto";
-import type { MachineInfo, MachinePerf, MachineService, ServiceStateName } from "../../shared/fleet-types";
+import { MAX_PERF_DISKS, type MachineInfo, type MachinePerf, type MachineService, type ServiceStateName } from "../../shared/fleet-types";
 import { phaseName } from "../upload/install-report";
 
 const STATES = new Set<ServiceStateName>(["running", "stopped", "failed", "starting", "backoff"]);
@@ -56,6 +57,8 @@ export function perfFacts(s: PerfSample): MachinePerf {
     memTotalBytes: Number(s.memory?.totalBytes ?? 0n),
     load1: Math.round((s.load?.one ?? 0) * 100) / 100,
     disk: fullestDisk(s),
+    disks: s.filesystems.slice(0, MAX_PERF_DISKS).map((f) => ({ mount: f.mountPoint, usedPercent: f.sizeBytes > 0n ? round1((Number(f.usedBytes) / Number(f.sizeBytes)) * 100) : 0 })),
+    services: s.services.map((p) => ({ name: p.name, cpuPercent: round1(p.cpuPercent), rssBytes: Number(p.rssBytes) })),
   };
 }
 

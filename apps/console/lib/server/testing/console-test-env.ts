@@ -57,6 +57,8 @@ export function setupConsoleTestEnv(env: Record<string, string> = {}): ConsoleTe
         }
         await a.stop().catch(() => a.kill());
       }
+      const { stopAlertEngine } = await import("../alerts/alerts");
+      await stopAlertEngine();
       const { stopFleetMonitor } = await import("../fleet/fleet");
       await stopFleetMonitor();
       killProcessesUnder(root);
