@@ -159,11 +159,11 @@ const report = renderReport();
 process.stdout.write(`\n## Summary\n\n${summaryTable()}\n\nLoad average (1 min) during the run: median ${fmtNumber(loadSummary.median)}, min ${fmtNumber(loadSummary.min)}, max ${fmtNumber(loadSummary.max)} on ${cpus().length} cores.\n`);
 const outFile = opts.out ?? (!quick && !opts.only && !opts["agent-bundle"] && !failed ? join(benchDir, "RESULTS.md") : undefined);
 if (outFile) {
-  // The soak run (npm run soak) and the fleet and alerts benchmarks (npm run bench:fleet,
-  // bench:alerts) own their marked sections of RESULTS.md: carry them over.
+  // The soak run (npm run soak) and the fleet, rollout and alerts benchmarks (npm run bench:fleet,
+  // bench:rollout, bench:alerts) own their marked sections of RESULTS.md: carry them over.
   const previous = existsSync(outFile) ? readFileSync(outFile, "utf8") : "";
   let text = report;
-  for (const name of ["soak", "fleet", "alerts"]) {
+  for (const name of ["soak", "fleet", "rollout", "alerts"]) {
     const kept = readSection(previous, name);
     if (kept !== undefined) text = replaceSection(text, name, kept);
   }

@@ -26,7 +26,7 @@ const machine = (id: string, patch: Partial<MachineState> = {}): MachineState =>
   since: 0,
   reason: "",
   info: null,
-  perf: { t: 0, cpuPercent: 10, memPercent: 50, memUsedBytes: 1, memTotalBytes: 2, load1: 0 },
+  perf: { t: 0, cpuPercent: 10, memPercent: 50, memUsedBytes: 1, memTotalBytes: 2, load1: 0, disk: null },
   services: [],
   failed: 0,
   spark: [],
@@ -107,8 +107,8 @@ describe("the alert lifecycle", () => {
 
   it("a threshold rule turned off resolves its alerts; a machine removed resolves its own", () => {
     createRule({ id: "cpu-hot", metric: "cpu", threshold: 90, forSeconds: 0, selector: "", service: "", severity: "warning", repeatMinutes: 0, channels: [], enabled: true }, s(2000));
-    fleet.set(machine("m4", { perf: { t: 0, cpuPercent: 95, memPercent: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0 } }));
-    fleet.set(machine("m5", { perf: { t: 0, cpuPercent: 99, memPercent: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0 } }));
+    fleet.set(machine("m4", { perf: { t: 0, cpuPercent: 95, memPercent: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, disk: null } }));
+    fleet.set(machine("m5", { perf: { t: 0, cpuPercent: 99, memPercent: 1, memUsedBytes: 1, memTotalBytes: 2, load1: 0, disk: null } }));
     const before = outbox().length;
     engine.evaluate(s(2001));
     expect(engine.firingByRule().get("cpu-hot")).toBe(2);

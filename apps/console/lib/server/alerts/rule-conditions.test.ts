@@ -15,7 +15,7 @@ const machine = (id: string, patch: Partial<MachineState> = {}): MachineState =>
   since: 1000,
   reason: "",
   info: { hostname: id, os: "linux", osRelease: "", kernel: "", arch: "x64", cpuModel: "", cpuCount: 2, agentVersion: "1.0.0", runtime: "supervisor", memoryTotalBytes: 1, sandboxed: true, isolationDetail: "" },
-  perf: { t: 0, cpuPercent: 50, memPercent: 40, memUsedBytes: 1, memTotalBytes: 2, load1: 1, disks: [{ mount: "/", usedPercent: 91 }, { mount: "/data", usedPercent: 10 }], services: [{ name: "web", cpuPercent: 5, rssBytes: 300 * 1024 * 1024 }] },
+  perf: { t: 0, cpuPercent: 50, memPercent: 40, memUsedBytes: 1, memTotalBytes: 2, load1: 1, disk: null, disks: [{ mount: "/", usedPercent: 91 }, { mount: "/data", usedPercent: 10 }], services: [{ name: "web", cpuPercent: 5, rssBytes: 300 * 1024 * 1024 }] },
   services: [],
   failed: 0,
   spark: [],
