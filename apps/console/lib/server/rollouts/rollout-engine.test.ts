@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shellBodies, shellServiceZip } from "../../../../agent/src/install/testing/package-fixtures";
 import { startTestAgent, type TestAgent } from "../../../../agent/src/rpc/testing/start-test-agent";
 import { listAudit } from "../audit/audit-log";
+import { getAlertEngine } from "../alerts/alerts";
 import { getFleetMonitor } from "../fleet/fleet";
 import { setupConsoleTestEnv } from "../testing/console-test-env";
 import { startLabelledAgents, stopLabelledAgents } from "../testing/labelled-agents";
@@ -103,6 +104,9 @@ describe("a rollout", () => {
     expect((await running("web1")).version?.sha256).toBe(sha);
     expect(r.hosts.filter((h) => h.wave > 1).map((h) => h.state)).toEqual(["pending", "pending"]);
     for (const host of ["web3", "web4"]) expect((await running(host)).version?.id).toMatch(/^1-/);
+    // People are told: the alert engine's rollout-stopped, for the service, with why.
+    const told = getAlertEngine().alerts({ limit: 50 }).filter((a) => a.ruleId === "rollout-stopped" && a.service === "app" && a.state !== "resolved");
+    expect(told.map((a) => a.summary)).toEqual([expect.stringMatching(/^rollout of app stopped: web2 failed: /)]);
 
     // A manual revert of the finished rollout puts web1 back on what it ran before.
     engine().revert(id, ADMIN);
@@ -139,6 +143,8 @@ describe("a rollout", () => {
 
     const r = await finished(id);
     expect(r.state).toBe("succeeded");
+    // A rollout of the service that succeeds resolves its rollout-stopped alert.
+    expect(getAlertEngine().alerts({ limit: 50 }).filter((a) => a.ruleId === "rollout-stopped" && a.service === "app" && a.state !== "resolved")).toEqual([]);
     for (const host of HOSTS) {
       const s = await running(host);
       expect(s.version?.sha256).toBe(sha);

@@ -54,6 +54,8 @@ export interface RolloutEngineOptions {
   client(agentId: string): AgentClient;
   audit(entry: AuditInput): void;
   log: Logger;
+  /** A rollout of `service` stopped on a failure (the alert engine's rollout-stopped), or one of it succeeded since. */
+  outcome?: { stopped(service: string, reason: string): void; succeeded(service: string): void };
 }
 
 export interface StartRollout {
@@ -210,8 +212,7 @@ export class RolloutEngine {
         if (this.#stop.signal.aborted) return;
         // Unexpected (the DB, say): recorded, so the rollout does not look as if it still runs.
         this.#o.log.error({ err, rollout: id }, "rollout stopped by an error");
-        store.setRolloutState(id, "stopped", `the console hit an error: ${(err as Error).message}`);
-        this.#changed();
+        this.#finish(id, "stopped", `the console hit an error: ${(err as Error).message}`, true);
       })
       .finally(() => this.#runs.delete(id));
     this.#runs.set(id, run);
@@ -249,7 +250,7 @@ export class RolloutEngine {
       const failed = after.hosts.filter((h) => h.wave === w && h.state === "failed");
       if (failed.length > 0) {
         const why = `${failed.map((h) => h.agentName).join(", ")} failed: ${firstLine(failed[0]!.error)}`;
-        return r.strategy.onFailure === "revert-all" ? this.#finish(r.id, "reverting", why) : this.#finish(r.id, "stopped", why);
+        return this.#finish(r.id, r.strategy.onFailure === "revert-all" ? "reverting" : "stopped", why, true);
       }
       const last = w === waveCount - 1;
       if (!last && w === 0 && r.strategy.approveAfterCanary && !store.approved(r.id)) {
@@ -262,9 +263,18 @@ export class RolloutEngine {
     this.#finish(r.id, "succeeded", `${final.hosts.length} hosts on the new version`);
   }
 
-  #finish(id: number, state: RolloutDetail["state"], reason: string): void {
+  /** `failure`: it ends (or reverts) because a host failed, which people are told of. */
+  #finish(id: number, state: RolloutDetail["state"], reason: string, failure = false): void {
     store.setRolloutState(id, state, reason);
     this.#changed();
+    const service = () => store.getRollout(id)?.service;
+    try {
+      if (failure) this.#o.outcome?.stopped(service() ?? "", reason);
+      else if (state === "succeeded") this.#o.outcome?.succeeded(service() ?? "");
+    } catch (err) {
+      // Telling people must not stop the rollout's own bookkeeping.
+      this.#o.log.warn({ err, rollout: id }, "could not report the rollout's outcome");
+    }
   }
 
   #host(r: RolloutDetail, h: RolloutHost, patch: store.HostPatch, result?: { ok: boolean; detail: string }): void {

@@ -7,6 +7,7 @@ import { agentConnection } from "../agents/agent-connection";
 import { getAgentRecord } from "../agents/registry";
 import { audit } from "../audit/audit-log";
 import { getFleetMonitor } from "../fleet/fleet";
+import { raiseRolloutStopped, resolveRolloutStopped } from "../alerts/external-conditions";
 import { getLogger } from "../log";
 import { RolloutEngine } from "./rollout-engine";
 
@@ -26,6 +27,11 @@ export function getRolloutEngine(): RolloutEngine {
       },
       audit,
       log: getLogger(),
+      // One alert per service: a later rollout of it that succeeds resolves it.
+      outcome: {
+        stopped: (service, reason) => raiseRolloutStopped({ service, reason }),
+        succeeded: (service) => resolveRolloutStopped({ service }),
+      },
     });
     engine.resume();
   }
