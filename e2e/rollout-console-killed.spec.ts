@@ -6,12 +6,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { request, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
 import { shellBodies, shellServiceZip } from "../apps/agent/src/install/testing/package-fixtures";
 import type { RolloutDetail } from "../apps/console/lib/shared/rollout-types";
 import { expect, test } from "./fixtures";
 import { AgentProcess } from "./support/agent-process";
-import { logIn } from "./support/console-api";
+import { registerAgent } from "./support/console-api";
 import { ConsoleProcess } from "./support/console-process";
 import { freePort } from "./support/host-checks";
 
@@ -26,23 +26,12 @@ test("a console killed mid-wave resumes its rollout after a restart, installing 
     const { root: r, dataDir } = AgentProcess.makeRoot(`sysward-e2e-rk-${k}-`);
     return new AgentProcess(r, dataDir);
   });
-  let api: APIRequestContext | undefined;
-  const session = async () => {
-    await api?.dispose();
-    api = await request.newContext({ baseURL: console_.baseURL, extraHTTPHeaders: { origin: console_.baseURL } });
-    await logIn(api, "admin", password);
-    return api;
-  };
+  let admin: APIRequestContext | undefined;
   try {
     await console_.start();
     for (const a of agents) await a.start();
-    let admin = await session();
-    for (const [i, a] of agents.entries()) {
-      const id = `rk-${i}`;
-      const res = await admin.post("/api/agents", { data: { id, name: id, address: `unix://${a.socketPath}`, credential: { kind: "token", token: a.token() } } });
-      expect(res.status(), await res.text()).toBe(201);
-      expect((await admin.patch(`/api/agents/${id}/labels`, { data: { set: { tier: SERVICE } } })).status()).toBe(200);
-    }
+    admin = await console_.adminApi();
+    for (const [i, a] of agents.entries()) await registerAgent(admin, `rk-${i}`, a, { tier: SERVICE });
     // One host per wave, each healthy only after 4 s: the kill lands inside the first one's window.
     const started = await admin.post("/api/rollouts", {
       multipart: {
@@ -56,12 +45,13 @@ test("a console killed mid-wave resumes its rollout after a restart, installing 
     });
     expect(started.status(), await started.text()).toBe(201);
     const { rollout } = (await started.json()) as { rollout: RolloutDetail };
-    const detail = async () => ((await (await admin.get(`/api/rollouts/${rollout.id}`)).json()) as { rollout: RolloutDetail }).rollout;
+    const detail = async () => ((await (await admin!.get(`/api/rollouts/${rollout.id}`)).json()) as { rollout: RolloutDetail }).rollout;
     await expect.poll(async () => (await detail()).hosts[0]?.state, { timeout: 20_000, intervals: [50] }).toBe("installing");
 
     await console_.stop("SIGKILL");
     await console_.start();
-    admin = await session();
+    await admin.dispose();
+    admin = await console_.adminApi();
 
     await expect.poll(async () => (await detail()).state, { timeout: 60_000 }).toBe("succeeded");
     const after = await detail();
@@ -74,7 +64,7 @@ test("a console killed mid-wave resumes its rollout after a restart, installing 
       expect(a.serviceProcesses().length, "the service runs").toBeGreaterThan(0);
     }
   } finally {
-    await api?.dispose();
+    await admin?.dispose();
     await console_.stop();
     for (const a of agents) await a.dispose();
     rmSync(root, { recursive: true, force: true });

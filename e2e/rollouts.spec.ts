@@ -3,10 +3,11 @@
 // live on the detail page; a version that fails its health window on one machine stops the
 // rollout there, the page showing that machine's error with the agent's log lines, and the
 // machine of the later wave untouched.
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { shellBodies, shellServiceZip } from "../apps/agent/src/install/testing/package-fixtures";
 import { expect, test } from "./fixtures";
 import { AgentProcess } from "./support/agent-process";
+import { registerAgent } from "./support/console-api";
 
 const suffix = Date.now().toString(36);
 const TAG = `ro${suffix}`;
@@ -44,7 +45,7 @@ test.describe("rollouts", () => {
       const agent = new AgentProcess(root, dataDir);
       agents.push(agent);
       await agent.start();
-      await register(adminApi, idOf(k), agent);
+      await registerAgent(adminApi, idOf(k), agent, { tag: TAG });
     }
   });
 
@@ -52,13 +53,6 @@ test.describe("rollouts", () => {
     for (const k of HOSTS) await adminApi.delete(`/api/agents/${idOf(k)}`);
     for (const a of agents) await a.dispose();
   });
-
-  async function register(api: APIRequestContext, id: string, agent: AgentProcess): Promise<void> {
-    const res = await api.post("/api/agents", { data: { id, name: id, address: `unix://${agent.socketPath}`, credential: { kind: "token", token: agent.token() } } });
-    expect(res.status(), await res.text()).toBe(201);
-    const lab = await api.patch(`/api/agents/${id}/labels`, { data: { set: { tag: TAG } } });
-    expect(lab.status(), await lab.text()).toBe(200);
-  }
 
   test("a healthy version reaches every machine, wave after wave, live on the page", async ({ page }) => {
     await startRollout(page, "v1", false);

@@ -9,6 +9,15 @@ export async function logIn(api: APIRequestContext, username: string, password: 
   expect(res.status(), `login as ${username}: ${await res.text()}`).toBe(200);
 }
 
+/** Registers a local agent (reached on its socket with its token) under `id`, with `labels`. */
+export async function registerAgent(api: APIRequestContext, id: string, agent: { socketPath: string; token(): string }, labels: Record<string, string> = {}): Promise<void> {
+  const res = await api.post("/api/agents", { data: { id, name: id, address: `unix://${agent.socketPath}`, credential: { kind: "token", token: agent.token() } } });
+  expect(res.status(), await res.text()).toBe(201);
+  if (Object.keys(labels).length === 0) return;
+  const lab = await api.patch(`/api/agents/${id}/labels`, { data: { set: labels } });
+  expect(lab.status(), await lab.text()).toBe(200);
+}
+
 /** Creates a user, or leaves it be when it already exists (a retried worker). */
 export async function ensureUser(admin: APIRequestContext, user: { username: string; password: string; role: "admin" | "viewer" }) {
   const res = await admin.post("/api/users", { data: user });

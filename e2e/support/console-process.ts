@@ -1,10 +1,12 @@
 // A second console of its own (its own data dir and port), the production server the stack runs
 // (apps/console/scripts/start.mjs on the same build), for tests that must kill a console and start
 // it again on the same database, which the shared stack's console cannot be.
+import { request, type APIRequestContext } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repo } from "./agent-process";
+import { logIn } from "./console-api";
 
 export class ConsoleProcess {
   private child: ChildProcess | undefined;
@@ -55,6 +57,13 @@ export class ConsoleProcess {
 
   output(): string {
     return this.log;
+  }
+
+  /** An API context signed in as admin (a fresh login: sessions outlive a restart, but need not). */
+  async adminApi(): Promise<APIRequestContext> {
+    const api = await request.newContext({ baseURL: this.baseURL, extraHTTPHeaders: { origin: this.baseURL } });
+    await logIn(api, "admin", this.adminPassword);
+    return api;
   }
 
   /** Ends it with `signal` (SIGKILL: a crash, nothing flushed) and waits for it to be gone. */
