@@ -38,6 +38,8 @@ const { values: opts } = parseArgs({
     rebuild: { type: "boolean", default: false },
     out: { type: "string" },
     "agent-bundle": { type: "string" },
+    "baseline-agent": { type: "string" },
+    "baseline-label": { type: "string" },
     help: { type: "boolean", default: false },
   },
 });
@@ -46,7 +48,7 @@ const ALL = ["agent-idle-cost", "watch-perf", "perf-history", "debug-vars", "ins
 type BenchId = (typeof ALL)[number];
 
 if (opts.help) {
-  console.log(`npm run bench [-- --quick] [--only ${ALL.join(",")}] [--rebuild] [--keep] [--out FILE] [--agent-bundle FILE]`);
+  console.log(`npm run bench [-- --quick] [--only ${ALL.join(",")}] [--rebuild] [--keep] [--out FILE] [--agent-bundle FILE] [--baseline-agent FILE [--baseline-label TEXT]]`);
   process.exit(0);
 }
 const only = new Set((opts.only?.split(",").map((s) => s.trim()).filter(Boolean) ?? ALL) as BenchId[]);
@@ -67,12 +69,14 @@ const loadTimer = setInterval(() => loads.push(loadAverage()[0]), 5000);
 loads.push(loadAverage()[0]);
 
 let agent: AgentRig | undefined;
+let baselineAgent: AgentRig | undefined;
 let consoleRig: ConsoleRig | undefined;
 let cleaning: Promise<void> | undefined;
 async function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     clearInterval(loadTimer);
     await agent?.stop().catch((err: unknown) => log(`stopping the agent: ${(err as Error).message}`));
+    await baselineAgent?.stop().catch((err: unknown) => log(`stopping the baseline agent: ${(err as Error).message}`));
     await consoleRig?.stop().catch(() => {});
     await procs.stopAll();
   })();
@@ -110,9 +114,19 @@ try {
   log(`agent pid ${agent.pid}, console pid ${consoleRig.pid} on ${consoleRig.baseUrl}, node_exporter pid ${exporter.pid}`);
   const idleServices = await installIdleServices(agent.client, 10);
   log(`installed ${idleServices.length} idle services`);
+  // An older build beside it, for the idle cost in the same window (e.g. before a collector change).
+  let baseline: BenchContext["baseline"];
+  if (opts["baseline-agent"] && only.has("agent-idle-cost")) {
+    const dataDir = join(runDir, "baseline-agent-data");
+    mkdirSync(dataDir, { mode: 0o700 });
+    baselineAgent = await startAgentRig(procs, { dataDir, bundle: resolve(opts["baseline-agent"]), label: "baseline" });
+    await installIdleServices(baselineAgent.client, 10);
+    baseline = { agent: baselineAgent, label: opts["baseline-label"] ?? opts["baseline-agent"] };
+    log(`baseline agent ${baseline.label}: pid ${baselineAgent.pid}, 10 idle services`);
+  }
   const scratchDir = join(runDir, "scratch");
   mkdirSync(scratchDir);
-  const ctx: BenchContext = { quick, procs, scratchDir, runDir, agent, console: consoleRig, exporter, idleServices, log };
+  const ctx: BenchContext = { quick, procs, scratchDir, runDir, agent, console: consoleRig, exporter, idleServices, log, ...(baseline && { baseline }) };
 
   let uploads: { base: UploadSizeResult; large: UploadSizeResult } | undefined;
   const run = async (id: BenchId, title: string, fn: () => Promise<Section>) => {
@@ -135,6 +149,8 @@ try {
   // The idle and watcher benchmarks come first, on an agent that has served nothing heavy yet
   // (7-day history answers grow its heap for a while; see FINDINGS.md).
   await run("agent-idle-cost", "agent CPU/RSS vs node_exporter", () => agentIdleCostBench(ctx));
+  await baselineAgent?.stop();
+  baselineAgent = undefined;
   await run("watch-perf", "100 WatchPerf streams", () => watchPerfFanoutBench(ctx));
   await run("perf-history", "PerfHistory 7 d vs 5 min", () => perfHistoryBench(ctx));
   await run("debug-vars", "/debug/vars load", () => debugVarsLoadBench(ctx));

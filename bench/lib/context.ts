@@ -15,5 +15,7 @@ export interface BenchContext {
   exporter: NodeExporter;
   /** Names of the idle services installed for the benchmarks that want 10 running. */
   idleServices: string[];
+  /** Another agent build with as many idle services, measured beside `agent` (--baseline-agent). */
+  baseline?: { agent: AgentRig; label: string };
   log(line: string): void;
 }

@@ -137,7 +137,18 @@ describe("declared package size (sizeBytes)", () => {
     });
     await expectNotInstalled("short");
     // The call was cancelled before its stream ended (not ended and then refused by the agent).
-    await waitFor(async () => (await agentRpcCalls())["Install Canceled"] === cancelledBefore + 1, "the agent to count a cancelled Install");
+    // The agent counts the call when its handler unwinds, which on a loaded machine takes a while.
+    let calls: Record<string, number> = {};
+    await waitFor(
+      async () => {
+        calls = await agentRpcCalls();
+        return calls["Install Canceled"] === cancelledBefore + 1;
+      },
+      "the agent to count a cancelled Install",
+      { timeoutMs: 30_000, intervalMs: 100 },
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; it counted ${JSON.stringify(calls)} (Install Canceled was ${cancelledBefore} before)`);
+    });
   });
 
   it("a file longer than declared fails as soon as it passes the size; the running version stays", async () => {
