@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rotateIfLarger } from "./log-rotator";
+import { isLargerThan, rotateIfLarger } from "./log-rotator";
 
 describe("log rotator (copytruncate)", () => {
   let dir: string;
@@ -20,6 +20,8 @@ describe("log rotator (copytruncate)", () => {
     expect(await rotateIfLarger(log, 100, 3)).toBe(false);
     expect(readFileSync(log, "utf8")).toBe("short\n");
     expect(await rotateIfLarger(join(dir, "missing.log"), 100, 3)).toBe(false);
+    // The supervisor's cheap check before it: past the limit only when it is.
+    expect([isLargerThan(log, 100), isLargerThan(log, 5), isLargerThan(join(dir, "missing.log"), 0)]).toEqual([false, true, false]);
   });
 
   it("shifts generations, keeps N, and an O_APPEND writer goes on at the start of the emptied file", async () => {

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { copyFile, rename, stat, truncate, unlink } from "node:fs/promises";
 import { rotatedLogFile } from "./log-files";
 
@@ -8,6 +9,16 @@ import { rotatedLogFile } from "./log-files";
  * the copy and the truncate are lost: the price of never signalling the service.
  * Returns whether it rotated.
  */
+/**
+ * Whether the log has grown past `maxBytes` (false when it does not exist yet). Synchronous: a
+ * stat of a local file is a few µs, while the promise form cost ~2.4 ms a tick for 10 services'
+ * 20 logs (thread-pool round trips; the agent's idle profile), so each tick checks sizes this way
+ * and only a log that needs it goes through rotateIfLarger.
+ */
+export function isLargerThan(path: string, maxBytes: number): boolean {
+  return (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > maxBytes;
+}
+
 export async function rotateIfLarger(path: string, maxBytes: number, keep: number): Promise<boolean> {
   let size: number;
   try {

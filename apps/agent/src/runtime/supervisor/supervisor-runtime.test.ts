@@ -71,7 +71,10 @@ describe("supervisor runtime", () => {
     killGroupOf(pid!);
     await waitFor(() => !isAlive(pid!), "the service to die");
 
-    // A stranger now holds the pid the records point at (as if the kernel had reused it).
+    // A stranger now holds the pid the records point at (as if the kernel had reused it). Start
+    // times count clock ticks (10 ms): a process born in the same tick as the service would look
+    // the same, which a real reuse (after the service lived and died) never is.
+    await new Promise((r) => setTimeout(r, 50));
     const stranger = spawn("sleep", ["30"], { detached: true, stdio: "ignore" });
     stranger.unref();
     try {

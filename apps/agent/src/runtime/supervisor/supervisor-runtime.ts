@@ -19,7 +19,7 @@ import { isThisBoot } from "./boot-id";
 import { HandleStore, type RecordedProcess, type ServiceRecord } from "./handle-store";
 import { logFiles } from "./log-files";
 import { readLogs } from "./log-reader";
-import { rotateIfLarger } from "./log-rotator";
+import { isLargerThan, rotateIfLarger } from "./log-rotator";
 import { ProcessHandle, type CarriedOver } from "./process-handle";
 import { assertMayStart, type RuntimeIsolation, type SandboxPolicy } from "../isolation";
 import { chooseSandbox, type SandboxChoice } from "../bubblewrap-sandbox";
@@ -246,10 +246,14 @@ export class SupervisorRuntime implements Runtime {
     const keep = this.opts.logKeep ?? 3;
     const jobs = [...this.handles.values()].flatMap((h) => {
       const files = logFiles(h.spec.logDir);
-      return [files.stdout, files.stderr].map((path) =>
-        rotateIfLarger(path, max, keep).catch((err: unknown) => this.opts.logger?.warn({ err, path }, "log rotation failed")),
-      );
+      return [files.stdout, files.stderr]
+        .filter((path) => isLargerThan(path, max))
+        .map((path) => rotateIfLarger(path, max, keep).catch((err: unknown) => this.opts.logger?.warn({ err, path }, "log rotation failed")));
     });
+    if (jobs.length === 0) {
+      this.rotating = false;
+      return;
+    }
     void Promise.all(jobs).finally(() => {
       this.rotating = false;
     });
