@@ -22,7 +22,10 @@ const fleetCard = (page: Page, id: string) => page.getByTestId(`fleet-agent-${id
 /** Requests the page sent during `ms` (after it settled): a live page should need none. */
 async function requestsDuring(page: Page, ms: number): Promise<string[]> {
   const seen: string[] = [];
-  const onRequest = (r: Request) => seen.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  // Next prefetching the nav's pages (whenever the browser is idle) has nothing to do with the fleet.
+  const onRequest = (r: Request) => {
+    if (r.headers()["next-router-prefetch"] === undefined) seen.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  };
   page.on("request", onRequest);
   await page.waitForTimeout(ms); // the window itself is what is measured
   page.off("request", onRequest);
@@ -83,7 +86,12 @@ test.describe("the fleet page, live from the fleet monitor", () => {
       await register(adminApi, "c");
       const withFour = await counted();
       await expect(page.getByTestId(`fleet-agent-status-${ids.c}`)).toHaveAttribute("data-tone", "up");
-      expect(withFour, `with 4 machines: ${withFour.join(", ")}; with 2: ${withTwo.join(", ")}`).toHaveLength(withTwo.length);
+      // The alert badges' poll (every 5 s, firing and pending, whatever the fleet's size) lands 2 or
+      // 3 times in a 12 s window depending on its phase: bounded, and left out of the comparison.
+      const badgePoll = (r: string) => r === "GET /api/alerts";
+      for (const w of [withTwo, withFour]) expect(w.filter(badgePoll).length).toBeLessThanOrEqual(2 * 3);
+      const rest = (w: string[]) => w.filter((r) => !badgePoll(r));
+      expect(rest(withFour), `with 4 machines: ${withFour.join(", ")}; with 2: ${withTwo.join(", ")}`).toHaveLength(rest(withTwo).length);
       // Not one poll per card: the page's stream is its only line to the fleet.
       expect(withFour.filter((r) => r.includes("/rpc/"))).toEqual([]);
     } finally {

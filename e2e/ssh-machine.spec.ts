@@ -102,6 +102,8 @@ test.describe("a machine added by SSH", () => {
     await expect(agentPage.uploadResult).toContainText(`${service} is running version`, { timeout: 30_000 });
     await expect.poll(() => answerOn(servicePort)).toBe("hello from ssh-v1\n");
     expect(machine.serviceProcesses().map((p) => p.name)).toContain(service);
+    // The services table follows the agent a moment after the upload's own answer.
+    await expect(agentPage.serviceVersion(service)).toHaveText(/\S/, { timeout: 15_000 });
     const version = (await agentPage.serviceVersion(service).textContent()) ?? "";
 
     const message = "ssh-v2 cannot start: no config";
@@ -109,8 +111,9 @@ test.describe("a machine added by SSH", () => {
     await expect(agentPage.uploadError).toBeVisible({ timeout: 30_000 });
     await expect(agentPage.uploadLogLines).toContainText(message);
     await expect(agentPage.uploadPreviousRunning).toBeVisible();
-    await expect(agentPage.serviceState(service)).toHaveText("Running");
-    await expect(agentPage.serviceVersion(service)).toHaveText(version);
+    // Back on the previous version: the table shows it once the agent's restart of it settles.
+    await expect(agentPage.serviceState(service)).toHaveText("Running", { timeout: 15_000 });
+    await expect(agentPage.serviceVersion(service)).toHaveText(version, { timeout: 15_000 });
     expect(await answerOn(servicePort)).toBe("hello from ssh-v1\n");
   });
 

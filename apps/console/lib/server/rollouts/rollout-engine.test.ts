@@ -136,7 +136,14 @@ describe("a rollout", () => {
     for (const host of HOSTS) newestBefore.set(host, await newest(host));
     const id = engine().start({ service: "app", selector: "role=web", sha256: sha, strategy: strategy({ canary: "1", batch: "3", healthSeconds: "3" }) }, ADMIN);
     // The second wave is in its health window at the agents when the console goes away.
-    await soon(() => engine().get(id).hosts.filter((h) => h.wave === 1 && h.state === "installing").length).toBe(3);
+    await expect
+      .poll(() => engine().get(id).hosts.filter((h) => h.wave === 1 && h.state === "installing").length, { timeout: 40_000, interval: 100 })
+      .toBe(3)
+      .catch((err: unknown) => {
+        // What the rollout did instead (a canary that failed, a stall), for whoever reads the failure.
+        const r = engine().get(id);
+        throw new Error(`${(err as Error).message}\nrollout ${r.state} (${r.reason}): ${r.hosts.map((h) => `${h.agentName} ${h.state} ${h.error}`).join("; ")}`);
+      });
     await soon(async () => (await running("web3")).phaseDetail).toMatch(/health/);
     await stopRolloutEngine();
     expect(engine().get(id).hosts.map((h) => h.state)).toEqual(["healthy", "installing", "installing", "installing"]);
