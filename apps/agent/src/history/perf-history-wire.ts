@@ -252,11 +252,7 @@ class Writer {
 
   /** A double field, skipped when 0 (proto3 default), as toBinary does. */
   doubleField(no: number, v: number): void {
-    if (isZero(v)) return;
-    this.tag(no, WireType.Bit64);
-    this.#room(8);
-    this.#view.setFloat64(this.pos, v, true);
-    this.pos += 8;
+    if (!isZero(v)) this.optionalDoubleField(no, v);
   }
 
   /** A proto3 optional double: written when set, 0 included, as toBinary does. */
