@@ -14,6 +14,16 @@ import { processAlive } from "./host-checks";
 
 export const repo = fileURLToPath(new URL("../..", import.meta.url));
 
+/** Ends `child` with `signal` (SIGKILL after 8 s) and waits for it; nothing to do when it is gone. */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 8_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export class AgentProcess {
   protected agent: ChildProcess | undefined;
   private log = "";
@@ -79,13 +89,7 @@ export class AgentProcess {
 
   /** Ends the agent with `signal` (SIGKILL: a crash) and waits for it; its services run on. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    const child = this.agent;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 8_000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.agent, signal);
   }
 
   /** Processes running out of this machine's packages dir: proof an install landed here. */

@@ -5,7 +5,7 @@ import { request, type APIRequestContext } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { repo } from "./agent-process";
+import { repo, stopChild } from "./agent-process";
 import { logIn } from "./console-api";
 
 export class ConsoleProcess {
@@ -68,12 +68,6 @@ export class ConsoleProcess {
 
   /** Ends it with `signal` (SIGKILL: a crash, nothing flushed) and waits for it to be gone. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => child.once("exit", () => r()));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill("SIGKILL"), 8_000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(this.child, signal);
   }
 }
