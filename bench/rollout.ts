@@ -9,19 +9,19 @@
 // the same console idle with the same fleet over a window as long (same run).
 // Writes its section of bench/RESULTS.md (<!-- rollout:start -->…) after a default run.
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { freePort } from "../apps/agent/src/install/testing/package-fixtures";
 import { buildZip } from "../apps/agent/src/install/testing/zip-builder";
-import { writeSection } from "../apps/agent/src/reliability/testing/results-section";
 import type { RolloutDetail } from "../apps/console/lib/shared/rollout-types";
 import { buildAgent, startAgentRig, type AgentRig } from "./lib/agent-rig";
 import { ensureConsoleBuild, startConsoleRig, type ConsoleRig } from "./lib/console-rig";
 import { benchDir, repoRoot } from "./lib/paths";
 import { cpuSeconds, loadAverage, observeWindow, sampleRss, type WindowUsage } from "./lib/proc-stats";
 import { ProcessSet, sleep } from "./lib/processes";
+import { endSectionRun } from "./lib/section-run";
 import { median, summarize } from "./lib/stats";
 import { fmtMB, fmtMs, fmtNumber, markdownTable } from "./lib/table";
 
@@ -144,14 +144,7 @@ try {
   await procs.stopAll();
 }
 
-const report = render();
-process.stdout.write(`\n${report}\n`);
-if (!failed && opts.machines === undefined && opts.health === undefined) {
-  writeSection(join(benchDir, "RESULTS.md"), "rollout", report);
-  log("wrote its section of bench/RESULTS.md");
-}
-rmSync(runDir, { recursive: true, force: true });
-process.exit(failed ? 1 : 0);
+endSectionRun({ section: "rollout", report: render(), failed, full: opts.machines === undefined && opts.health === undefined, keep: false, runDir, logDir, log });
 
 function render(): string {
   const load = summarize(loads);

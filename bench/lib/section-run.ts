@@ -1,4 +1,4 @@
-// What the benchmarks that own a section of bench/RESULTS.md (fleet, alerts) share: the commit
+// What the benchmarks that own a section of bench/RESULTS.md (fleet, rollout, alerts) share: the commit
 // they measured, and how a run ends — the report on stdout, the section written after a full run
 // that finished, the run dir removed unless it failed or --keep.
 import { execFileSync } from "node:child_process";
