@@ -110,7 +110,8 @@ try {
 
   const exporter = await startNodeExporter(procs, await freePort());
   agent = await startAgentRig(procs, { dataDir: agentData, bundle });
-  consoleRig = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "console-data") });
+  // watch-perf opens 100 WatchPerf streams with one token: above the console's default per-user quota (32).
+  consoleRig = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "console-data"), env: { SYSWARD_MAX_STREAMS_PER_USER: "128" } });
   log(`agent pid ${agent.pid}, console pid ${consoleRig.pid} on ${consoleRig.baseUrl}, node_exporter pid ${exporter.pid}`);
   const idleServices = await installIdleServices(agent.client, 10);
   log(`installed ${idleServices.length} idle services`);

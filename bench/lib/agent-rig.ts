@@ -26,6 +26,8 @@ export interface AgentRigOptions {
   env?: Record<string, string>;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeFlags?: string[];
+  /** Instead of the agent's own node flags (apps/agent/node-flags.mjs), e.g. to measure other V8 flags. */
+  agentFlags?: string[];
   /** Another agent bundle to measure (a candidate fix); default apps/agent/dist/agent.mjs. */
   bundle?: string;
   /** Run src/main.ts under tsx instead of the bundle (profiles then name each package's files). */
@@ -41,7 +43,7 @@ export function buildAgent(): void {
 }
 
 export async function startAgentRig(procs: ProcessSet, o: AgentRigOptions): Promise<AgentRig> {
-  const entry = o.fromSource ? ["--import", "tsx", join(agentDir, "src/main.ts")] : ["--enable-source-maps", "--max-semi-space-size=2", o.bundle ?? join(agentDir, "dist/agent.mjs")];
+  const entry = o.fromSource ? ["--import", "tsx", join(agentDir, "src/main.ts")] : [...(o.agentFlags ?? ["--enable-source-maps", "--max-semi-space-size=2"]), o.bundle ?? join(agentDir, "dist/agent.mjs")];
   const proc = procs.spawn(o.label ? `agent-${o.label}` : "agent", process.execPath, [...(o.nodeFlags ?? []), ...entry], {
     cwd: agentDir,
     env: {

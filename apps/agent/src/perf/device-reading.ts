@@ -55,8 +55,8 @@ export class DeviceReader {
     };
     return {
       filesystems: this.filesystems(nowMs),
-      disks: parseDiskstats(readProcText(`${this.procRoot}/diskstats`) ?? "").filter((d) => !NOT_A_DISK.test(d.device)),
-      networks: parseNetDev(readProcText(`${this.procRoot}/net/dev`) ?? "").map((n) => ({ ...n, loopback: n.device === "lo", virtual: this.isVirtual(n.device) })),
+      disks: parseDiskstats(readProcText(`${this.procRoot}/diskstats`, true) ?? "").filter((d) => !NOT_A_DISK.test(d.device)),
+      networks: parseNetDev(readProcText(`${this.procRoot}/net/dev`, true) ?? "").map((n) => ({ ...n, loopback: n.device === "lo", virtual: this.isVirtual(n.device) })),
       ...(pressure.cpu || pressure.memory || pressure.io ? { pressure } : {}),
     };
   }
@@ -103,7 +103,7 @@ export class DeviceReader {
 
   private pressureOf(kind: "cpu" | "memory" | "io"): PressureFile | undefined {
     try {
-      const text = readProcText(`${this.procRoot}/pressure/${kind}`);
+      const text = readProcText(`${this.procRoot}/pressure/${kind}`, true);
       return text === undefined ? undefined : parsePressure(text);
     } catch {
       return undefined; // psi=0 on the kernel command line: the files exist but refuse reads

@@ -49,7 +49,7 @@ export function readHost(
 }
 
 function must(path: string): string {
-  const text = readProcText(path);
+  const text = readProcText(path, true);
   if (text === undefined) throw new Error(`${path} does not exist: is /proc mounted?`);
   return text;
 }

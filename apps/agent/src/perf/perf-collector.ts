@@ -9,6 +9,7 @@ import { clockTicksPerSecond } from "./host-constants";
 import { DeviceReader } from "./device-reading";
 import { readHost, type HostReading } from "./host-reading";
 import { buildPerfSample } from "./perf-sample";
+import { closeUnreadProcFiles } from "./proc-reader";
 import { ProcessTreeReader, type TreeStrategy } from "./process-tree";
 import type { CpuTicks } from "./proc-parsers";
 
@@ -161,7 +162,9 @@ export class PerfCollector {
   }
 
   #read(): HostReading {
-    return readHost(this.#procRoot, this.#tree, this.#opts.servicePids(), this.#devices, this.#opts.serviceCgroups?.());
+    const reading = readHost(this.#procRoot, this.#tree, this.#opts.servicePids(), this.#devices, this.#opts.serviceCgroups?.());
+    closeUnreadProcFiles(); // what this reading no longer needs (an exited process, a removed service)
+    return reading;
   }
 
   /** One tick: read, build, swap, notify, record. `first` rethrows so start() can fail loudly. */

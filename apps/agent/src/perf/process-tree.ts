@@ -70,7 +70,7 @@ export class ProcessTreeReader {
   }
 
   #stat(pid: number): PidStat | undefined {
-    const text = readProcText(`${this.#procRoot}/${pid}/stat`);
+    const text = readProcText(`${this.#procRoot}/${pid}/stat`, true);
     if (text === undefined) return undefined;
     try {
       return parsePidStat(text);
@@ -93,7 +93,7 @@ export class ProcessTreeReader {
       // Children hang off the thread that forked them; a single-threaded process has one task.
       const tids = st.numThreads <= 1 ? [String(pid)] : readProcDir(`${this.#procRoot}/${pid}/task`);
       for (const tid of tids) {
-        const text = readProcText(`${this.#procRoot}/${pid}/task/${tid}/children`);
+        const text = readProcText(`${this.#procRoot}/${pid}/task/${tid}/children`, true);
         if (text !== undefined) for (const child of parseChildren(text)) if (!seen.has(child)) queue.push(child);
       }
     }
