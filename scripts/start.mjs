@@ -44,7 +44,7 @@ process.on("SIGTERM", () => stop(0));
 
 // A 2 MB young generation: under many streams V8 otherwise grows it and keeps it (bench: agent RSS
 // 90 → 132 MB with 100 WatchPerf watchers, none of it live data).
-run("agent", process.execPath, ["--enable-source-maps", "--max-semi-space-size=2", join(root, "apps/agent/dist/agent.mjs")], { cwd: root });
+run("agent", process.execPath, [...(await import("../apps/agent/node-flags.mjs")).agentNodeFlags, join(root, "apps/agent/dist/agent.mjs")], { cwd: root });
 const socket = join(env.SYSWARD_DATA_DIR, "agent.sock");
 const deadline = Date.now() + 15_000;
 while (!existsSync(socket)) {

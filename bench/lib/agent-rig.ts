@@ -5,6 +5,7 @@ import type { AgentService } from "@sysward/proto";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { agentNodeFlags } from "../../apps/agent/node-flags.mjs";
 import { createAgentClient } from "../../apps/agent/src/client/socket-transport";
 import { agentDir } from "./paths";
 import { processesWithEnv } from "./proc-stats";
@@ -43,7 +44,7 @@ export function buildAgent(): void {
 }
 
 export async function startAgentRig(procs: ProcessSet, o: AgentRigOptions): Promise<AgentRig> {
-  const entry = o.fromSource ? ["--import", "tsx", join(agentDir, "src/main.ts")] : [...(o.agentFlags ?? ["--enable-source-maps", "--max-semi-space-size=2"]), o.bundle ?? join(agentDir, "dist/agent.mjs")];
+  const entry = o.fromSource ? ["--import", "tsx", join(agentDir, "src/main.ts")] : [...(o.agentFlags ?? agentNodeFlags), o.bundle ?? join(agentDir, "dist/agent.mjs")];
   const proc = procs.spawn(o.label ? `agent-${o.label}` : "agent", process.execPath, [...(o.nodeFlags ?? []), ...entry], {
     cwd: agentDir,
     env: {

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { agentNodeFlags } from "../../apps/agent/node-flags.mjs";
 import { killPackageProcesses, packageProcesses, packagesDirOf, type PackageProcess } from "../../apps/agent/src/install/testing/package-processes";
 import { processAlive } from "./host-checks";
 
@@ -63,7 +64,7 @@ export class AgentProcess {
   /** Starts the agent and waits for its "agent ready" line, which it returns. */
   async start(timeoutMs = 20_000): Promise<string> {
     if (this.agent && this.agent.exitCode === null && this.agent.signalCode === null) throw new Error("the agent is already running");
-    const child = spawn(process.execPath, ["--enable-source-maps", "--max-semi-space-size=2", join(repo, "apps/agent/dist/agent.mjs")], {
+    const child = spawn(process.execPath, [...agentNodeFlags, join(repo, "apps/agent/dist/agent.mjs")], {
       cwd: this.root,
       env: this.env(),
       stdio: ["ignore", "pipe", "pipe"],

@@ -11,6 +11,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { agentNodeFlags } from "../../apps/agent/node-flags.mjs";
 
 const repo = resolve(import.meta.dirname, "../..");
 const env = process.env;
@@ -114,7 +115,7 @@ function readTail(path, lines = 30) {
   }
 }
 
-run("agent", ["--enable-source-maps", "--max-semi-space-size=2", join(repo, "apps/agent/dist/agent.mjs")], repo);
+run("agent", [...agentNodeFlags, join(repo, "apps/agent/dist/agent.mjs")], repo);
 const socket = join(agentDataDir, "agent.sock");
 const deadline = Date.now() + 20_000;
 while (!existsSync(socket)) {

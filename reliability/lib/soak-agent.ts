@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { agentNodeFlags } from "../../apps/agent/node-flags.mjs";
 import { killPackageProcesses } from "../../apps/agent/src/install/testing/package-processes";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -42,7 +43,7 @@ export interface SoakAgent {
 export async function startAgent(bundle: string, env: Record<string, string> = {}): Promise<SoakAgent> {
   const root = mkdtempSync(join(tmpdir(), "sysward-soak-"));
   const dataDir = join(root, "data");
-  const child = spawn(process.execPath, ["--enable-source-maps", "--max-semi-space-size=2", bundle], {
+  const child = spawn(process.execPath, [...agentNodeFlags, bundle], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root", SYSWARD_DATA_DIR: dataDir, SYSWARD_RUNTIME: "supervisor", ...env },
     stdio: ["ignore", "pipe", "pipe"],

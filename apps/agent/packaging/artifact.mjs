@@ -1,5 +1,6 @@
 // The pure half of build-artifact.mjs (unit-tested in artifact.test.ts): the artifact's name and
 // version, the packages the bundle loads at run time, and the wrapper adjusted to the bundled Node.
+import { agentNodeFlags } from "../node-flags.mjs";
 
 export const PLATFORM = "linux-x64";
 
@@ -65,11 +66,20 @@ export function runtimeClosure(roots, resolvePackage) {
 }
 
 const NODE_FALLBACK = /^\[ -x "\$node" \] \|\| node=\$\(command -v node\) \|\| .*$/m;
+/** The wrapper's last line; its flags are replaced by the agent's (node-flags.mjs). */
+const EXEC_LINE = /^exec "\$node" .* "\$root\/lib\/agent\.mjs" "\$@"$/m;
 
-/** packaging/bin/sysward-agent with only the artifact's own Node: never a node found on PATH. */
+/** The wrapper's exec line with the agent's node flags. */
+export function wrapperExecLine(flags = agentNodeFlags) {
+  return `exec "$node" ${flags.join(" ")} "$root/lib/agent.mjs" "$@"`;
+}
+
+/** packaging/bin/sysward-agent with only the artifact's own Node (never a node found on PATH) and the agent's node flags. */
 export function artifactWrapper(source) {
   if (!NODE_FALLBACK.test(source)) throw new Error("bin/sysward-agent no longer has the `node=$(command -v node)` fallback line this script replaces: update artifact.mjs");
+  if (!EXEC_LINE.test(source)) throw new Error('bin/sysward-agent no longer ends with the `exec "$node" … "$root/lib/agent.mjs" "$@"` line this script replaces: update artifact.mjs');
   return source
+    .replace(EXEC_LINE, wrapperExecLine())
     .replace(NODE_FALLBACK, '[ -x "$node" ] || { echo "sysward-agent: $node is missing: reinstall the agent (install.sh)" >&2; exit 127; }')
     .replace(/^# node_modules\/ or lib's own\), with the Node beside it when there is one, else the node on PATH\.$/m, "# lib/node_modules/), with the Node in its node/ (an installed artifact: nothing from the host's PATH).");
 }

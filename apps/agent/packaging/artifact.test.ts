@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { artifactFileName, artifactVersion, artifactWrapper, runtimeClosure, sha256Line } from "./artifact.mjs";
+import { agentNodeFlags } from "../node-flags.mjs";
+import { artifactFileName, artifactVersion, artifactWrapper, runtimeClosure, sha256Line, wrapperExecLine } from "./artifact.mjs";
 
 type Pkg = { dir: string; version: string; dependencies?: Record<string, string> };
 
@@ -58,7 +59,14 @@ describe("the artifact's wrapper", () => {
     const wrapper = artifactWrapper(source) as string;
     expect(wrapper).not.toContain("command -v node");
     expect(wrapper).toContain('node=$root/node/bin/node\n[ -x "$node" ] || { echo "sysward-agent: $node is missing');
-    expect(wrapper).toContain('exec "$node" --enable-source-maps --max-semi-space-size=2 "$root/lib/agent.mjs" "$@"');
+    expect(wrapper).toContain(`exec "$node" ${agentNodeFlags.join(" ")} "$root/lib/agent.mjs" "$@"`);
+  });
+
+  it("runs the agent with node-flags.mjs's flags, and so does the wrapper in the sources (installed as is by the lab)", () => {
+    expect(artifactWrapper(source.replace(wrapperExecLine(), 'exec "$node" --old-flag "$root/lib/agent.mjs" "$@"'))).toContain(wrapperExecLine());
+    expect(source).toContain(wrapperExecLine());
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: { start: string } };
+    expect(pkg.scripts.start).toBe(`node ${agentNodeFlags.join(" ")} dist/agent.mjs`);
   });
 
   it("fails the build when the line it replaces has changed", () => {

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { agentV8Flags } from "../../../node-flags.mjs";
 import { createAgentClient, type TransportKind } from "../../client/socket-transport";
 import { killPackageProcesses } from "../../install/testing/package-processes";
 import { removeSyswardUnits, testRuntime } from "../../runtime/systemd/test-support/test-units";
@@ -46,8 +47,8 @@ export async function startTestAgent(opts: StartTestAgentOptions = {}): Promise<
   const dataDir = opts.dataDir ?? join(mkdtempSync(join(tmpdir(), "sysward-test-")), "data");
   const socketPath = join(dataDir, "agent.sock");
   // One process (not the tsx CLI, which forks): a SIGKILL here is a real agent crash.
-  // The same V8 young-generation cap as `npm start`, so memory checks see what production would.
-  const child = spawn(process.execPath, ["--max-semi-space-size=2", "--import", "tsx", join(agentRoot, "src", "main.ts")], {
+  // The same V8 flags as `npm start`, so memory checks see what production would.
+  const child = spawn(process.execPath, [...agentV8Flags, "--import", "tsx", join(agentRoot, "src", "main.ts")], {
     cwd: repoRoot,
     // A clean env (no inherited secrets); built as a plain record because Next's types make
     // NODE_ENV a required key of ProcessEnv when the console's tests compile this file.
