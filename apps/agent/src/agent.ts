@@ -28,7 +28,6 @@ import { loggingInterceptor } from "./rpc/interceptors/logging";
 import { metricsInterceptor } from "./rpc/interceptors/metrics";
 import { AgentMetrics } from "./metrics/agent-metrics";
 import { createRoutes } from "./rpc/routes";
-import { CredentialUpkeep } from "./credentials/credential-upkeep";
 import { startAgentServer, type TcpListenOptions } from "./rpc/server";
 import pkg from "../package.json";
 
@@ -177,6 +176,8 @@ export async function startAgent(config: AgentConfig, logger: Logger): Promise<R
     });
     cleanups.unshift(() => server.close());
     if (config.credentialUpkeep && config.listen) {
+      // Loaded only by an enrolled agent: its X.509/CRL parsing (asn1js, @peculiar) is ~2 MB of heap once evaluated.
+      const { CredentialUpkeep } = await import("./credentials/credential-upkeep");
       const upkeep = new CredentialUpkeep({ ...config.credentialUpkeep, dataDir: config.dataDir, logger, apply: (tls) => server.reloadTls(tls) });
       vars.publish("tls", () => upkeep.stats());
       metrics.observeTls(() => upkeep.stats());
