@@ -15,6 +15,10 @@ export interface MemoryNow {
   rss: number;
   /** VmHWM: the peak RSS since start or since resetPeakRss(), bytes. */
   peakRss: number;
+  /** The anonymous part of rss (heaps, stacks): the process's own memory, bytes. */
+  rssAnon: number;
+  /** The file-backed part of rss (the node binary, shared libraries): shared with other processes of the same files, bytes. */
+  rssFile: number;
 }
 
 export function memory(pid: number): MemoryNow | undefined {
@@ -25,7 +29,7 @@ export function memory(pid: number): MemoryNow | undefined {
     return undefined;
   }
   const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN) * 1024;
-  return { rss: kib("VmRSS"), peakRss: kib("VmHWM") };
+  return { rss: kib("VmRSS"), peakRss: kib("VmHWM"), rssAnon: kib("RssAnon"), rssFile: kib("RssFile") };
 }
 
 /** Resets VmHWM to the current RSS (Linux ≥ 4.0, "5" to clear_refs), so a peak can be measured per run. */

@@ -2,16 +2,21 @@
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 
+/**
+ * Open fds, leaving out files under /proc: the perf collector keeps the /proc files it reads every
+ * second open (perf/proc-reader.ts), and those follow the machine's processes, not what a test does.
+ */
 export function fdCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
+  return fdTargets(pid).length;
 }
 
-/** What each fd points at ("socket:[123]", "/path/file", "anon_inode:[eventfd]"), for leak reports. */
+/** What each fd points at ("socket:[123]", "/path/file", "anon_inode:[eventfd]"), for leak reports; /proc files left out. */
 export function fdTargets(pid: number): string[] {
   const out: string[] = [];
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
-      out.push(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (!target.startsWith("/proc/")) out.push(target);
     } catch {
       // closed between readdir and readlink
     }
