@@ -61,6 +61,8 @@ export interface ConsoleRigOptions {
   label?: string;
   /** More of the console's settings (SYSWARD_… variables). */
   env?: Record<string, string>;
+  /** Another build of the console (a dist dir under apps/console) to measure beside this one. */
+  distDir?: string;
 }
 
 export async function startConsoleRig(procs: ProcessSet, o: ConsoleRigOptions): Promise<ConsoleRig> {
@@ -70,7 +72,7 @@ export async function startConsoleRig(procs: ProcessSet, o: ConsoleRigOptions): 
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/root",
       NODE_ENV: "production",
-      NEXT_DIST_DIR: CONSOLE_DIST_DIR,
+      NEXT_DIST_DIR: o.distDir ?? CONSOLE_DIST_DIR,
       NEXT_TELEMETRY_DISABLED: "1",
       PORT: String(o.port),
       SYSWARD_CONSOLE_HOST: "127.0.0.1",
