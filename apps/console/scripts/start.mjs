@@ -26,7 +26,8 @@ server.listen(port, host, () => console.log(`Sysward console: listening on http:
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.once(signal, () => {
-    server.close(() => process.exit(0));
+    // process.exitCode: set by whoever stops the console on purpose (scripts/start.mjs at the repo root, when its agent exits).
+    server.close(() => process.exit());
     server.closeAllConnections();
   });
 }
