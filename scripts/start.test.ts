@@ -3,13 +3,14 @@
 // prints how to log in; Ctrl-C stops both; the agent exiting stops the console. Needs a console
 // production build and the agent bundle (npm test makes both); without them it is skipped.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../apps/agent/src/install/testing/package-fixtures";
 import { findConsoleBuild } from "../apps/agent/src/reliability/testing/console-process";
+import { listProcesses, processAlive } from "../apps/agent/src/runtime/proc-stat";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const build = findConsoleBuild();
@@ -59,27 +60,10 @@ async function startNpmStartProcess(): Promise<Started> {
 
 /** Live child processes of `pid`, with their command lines. */
 function childrenOf(pid: number): Array<{ pid: number; cmdline: string }> {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        return ppid === pid ? [{ pid: Number(d), cmdline: readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0").join(" ") }] : [];
-      } catch {
-        return [];
-      }
-    });
+  return listProcesses()
+    .filter((p) => p.ppid === pid)
+    .map((p) => ({ pid: p.pid, cmdline: readFileSync(`/proc/${p.pid}/cmdline`, "utf8").split("\0").join(" ") }));
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 afterEach(async () => {
   for (const s of started.splice(0)) {
@@ -101,7 +85,7 @@ describe.skipIf(!ready)(`npm start's process${ready ? "" : " — skipped: needs 
     expect(s.output()).toContain(`log in as "admin"`);
     s.child.kill("SIGINT");
     expect(await s.exited).toBe(0);
-    await expect.poll(() => alive(kids[0]!.pid), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => processAlive(kids[0]!.pid), { timeout: 10_000 }).toBe(false);
   }, 90_000);
 
   it("stops, failing, when the agent exits", async () => {
