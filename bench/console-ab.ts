@@ -3,6 +3,7 @@
 // interleaved; the agent's own socket (h2load) for reference; each console's RSS idle and after.
 //   (cd apps/console && NEXT_DIST_DIR=.next-base npx next build)   # the "before" build, e.g. at main
 //   node --import tsx bench/console-ab.ts .next-base .next-bench   # AB_ROUNDS=3 AB_SECONDS=6 AB_ONLY=vars,metrics,rpc
+// AB_FLAGS_BASE / AB_FLAGS_NEW: node flags of either console (space-separated), e.g. one build, two heap settings.
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,14 +17,15 @@ const [baseDir, newDir] = [process.argv[2] ?? ".next-base", process.argv[3] ?? "
 const rounds = Number(process.env.AB_ROUNDS ?? 3);
 const seconds = Number(process.env.AB_SECONDS ?? 6);
 const only = (process.env.AB_ONLY ?? "vars,metrics,rpc").split(",");
+const flags = (name: string) => (process.env[name] ?? "").split(" ").filter(Boolean);
 const runDir = mkdtempSync(join(tmpdir(), "sysward-ab-"));
 const procs = new ProcessSet(runDir);
 const rss = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024;
 try {
   const agentData = join(runDir, "agent");
   const agent = await startAgentRig(procs, { dataDir: agentData });
-  const A = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "ca"), distDir: baseDir, label: "base" });
-  const B = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "cb"), distDir: newDir, label: "new" });
+  const A = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "ca"), distDir: baseDir, label: "base", nodeFlags: flags("AB_FLAGS_BASE") });
+  const B = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "cb"), distDir: newDir, label: "new", nodeFlags: flags("AB_FLAGS_NEW") });
   await sleep(3000);
   console.log(`idle RSS MB: base ${rss(A.pid).toFixed(0)} new ${rss(B.pid).toFixed(0)}`);
   const paths: Record<string, string> = {
