@@ -7,7 +7,7 @@
 // seeing it. Baselines from the same run: the console with only its local agent, and the fleet
 // page as it was before the stream (a poll per card through the proxy) at the smaller size.
 // Writes its section of bench/RESULTS.md (<!-- fleet:start -->…) after a full run.
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +16,7 @@ import type { FleetStreamEvents, MachineState } from "../apps/console/lib/shared
 import { SseReader } from "../apps/console/lib/shared/sse-frames";
 import { buildAgent, startAgentRig, type AgentRig } from "./lib/agent-rig";
 import { ensureConsoleBuild, startConsoleRig, type ConsoleRig } from "./lib/console-rig";
+import { measureFleetPage, type FleetPageTimes } from "./lib/fleet-page-browser";
 import { benchDir, repoRoot } from "./lib/paths";
 import { loadAverage, observeWindow, type WindowUsage } from "./lib/proc-stats";
 import { ProcessSet, sleep } from "./lib/processes";
@@ -29,6 +30,11 @@ const { values: opts } = parseArgs({
     counts: { type: "string" },
     rebuild: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    // The console started with --heapsnapshot-signal: a heap snapshot with only its local agent and
+    // one after each size's window, in the run dir's heap/ (kept); for finding where memory goes.
+    "heap-snapshots": { type: "boolean", default: false },
+    // Skip the fleet page in Chromium (e.g. where no /usr/bin/chromium is installed).
+    "no-browser": { type: "boolean", default: false },
   },
 });
 const quick = opts.quick ?? false;
@@ -39,6 +45,9 @@ const WINDOW_S = quick ? 20 : 60;
 const SETTLE_S = quick ? 5 : 15;
 const TRIALS = quick ? 5 : 15;
 const SIM_TOKEN = "fleet-sim-token";
+const PAGE_LOADS = quick ? 3 : 7;
+const heapSnapshots = opts["heap-snapshots"] ?? false;
+const withBrowser = !(opts["no-browser"] ?? false);
 
 const started = new Date();
 const log = (line: string) => process.stderr.write(`[fleet ${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -170,11 +179,35 @@ async function trials(tab: Tab, port: number, n: number): Promise<Pick<SizeResul
   return { failSeen, downSeen, upSeen };
 }
 
+const heapDir = join(runDir, "heap");
+
+/** Asks the console for a heap snapshot (--heapsnapshot-signal) and waits until it is written. */
+async function heapSnapshot(c: ConsoleRig, label: string): Promise<void> {
+  const before = new Set(readdirSync(heapDir));
+  process.kill(c.pid, "SIGUSR2");
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const fresh = readdirSync(heapDir).filter((f) => !before.has(f) && f.endsWith(".heapsnapshot"));
+    // Written in one go by the console's main thread: a size that holds still for a second is done.
+    if (fresh.length) {
+      const f = join(heapDir, fresh[0]!);
+      const size = statSync(f).size;
+      await sleep(1000);
+      if (size > 0 && statSync(f).size === size) {
+        log(`heap snapshot (${label}): ${f}, ${fmtMB(size)}`);
+        return;
+      }
+    } else if (Date.now() > deadline) throw new Error("no heap snapshot within 180 s");
+    else await sleep(500);
+  }
+}
+
 async function measure(tab: Tab, c: ConsoleRig, agent: AgentRig, machines: number): Promise<WindowUsage & { bytesPerS: number }> {
   await sleep(SETTLE_S * 1000);
   const b0 = tab.bytes;
   const usage = await observeWindow({ console: c.pid, agent: agent.pid }, WINDOW_S);
   log(`${machines} machines: console ${fmtNumber(usage.cpuPct.console!)} % CPU, RSS ${fmtMB(median(usage.rss.console!))}`);
+  if (heapSnapshots) await heapSnapshot(c, `${machines} machines`);
   return { ...usage, bytesPerS: (tab.bytes - b0) / usage.seconds };
 }
 
@@ -223,6 +256,8 @@ const tab = new Tab();
 const results: SizeResult[] = [];
 let baseline: (WindowUsage & { bytesPerS: number }) | undefined;
 let polled: { usage: WindowUsage; requests: number; errors: number; machines: number } | undefined;
+let browser: FleetPageTimes | undefined;
+let browserMachines = 0;
 try {
   log(`${quick ? "quick" : "full"} run, fleets of ${counts.join(" and ")}; run directory ${runDir}`);
   buildAgent();
@@ -230,7 +265,13 @@ try {
   const agentData = join(runDir, "agent-data");
   mkdirSync(agentData, { mode: 0o700 });
   agent = await startAgentRig(procs, { dataDir: agentData });
-  consoleRig = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "console-data") });
+  if (heapSnapshots) mkdirSync(heapDir);
+  consoleRig = await startConsoleRig(procs, {
+    port: await freePort(),
+    agentDataDir: agentData,
+    consoleDataDir: join(runDir, "console-data"),
+    nodeFlags: heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heapDir}`] : [],
+  });
   const controlPort = await freePort();
   const sim = procs.spawn("fleet-sim", process.execPath, ["--import", "tsx", join(benchDir, "fleet-sim-process.ts"), "--count", String(largest), "--dir", simDir, "--token", SIM_TOKEN, "--control-port", String(controlPort)], {
     cwd: repoRoot,
@@ -252,6 +293,12 @@ try {
     const usage = await measure(tab, consoleRig, agent, n + 1);
     const t = await trials(tab, controlPort, n);
     results.push({ machines: n + 1, usage, streamBytesPerS: usage.bytesPerS, ...t });
+    if (n === largest && withBrowser) {
+      log(`the fleet page in Chromium at ${n + 1} machines: ${PAGE_LOADS} loads, ${TRIALS} trials of each change`);
+      const c = consoleRig;
+      browser = await measureFleetPage({ baseUrl: c.baseUrl, cookie: c.cookie, machines: n + 1, simulated: n, loads: PAGE_LOADS, trials: TRIALS, order: (what, i) => control(controlPort, what, i), sleep });
+      browserMachines = n + 1;
+    }
     if (n === counts[0]) {
       log(`the old fleet page's polling at ${n} machines`);
       const p = pollLikeTheOldPage(consoleRig, n, SETTLE_S + WINDOW_S);
@@ -270,7 +317,7 @@ try {
   await procs.stopAll();
 }
 
-endSectionRun({ section: "fleet", report: render(), failed, full: !quick && !opts.counts, keep: opts.keep ?? false, runDir, logDir, log });
+endSectionRun({ section: "fleet", report: render(), failed, full: !quick && !opts.counts, keep: (opts.keep ?? false) || heapSnapshots, runDir, logDir, log });
 
 function render(): string {
   const load = summarize(loads);
@@ -299,6 +346,23 @@ function render(): string {
         ],
       )
     : "";
+  const ms = (xs: number[]) => (xs.length ? `${fmtMs(median(xs))} (max ${fmtMs(Math.max(...xs))})` : "—");
+  const met = (xs: number[], target: number) => (xs.length ? (Math.max(...xs) < target ? "met" : median(xs) < target ? "median met, max missed" : "missed") : "—");
+  const b = browser;
+  const pageTable = b
+    ? markdownTable(
+        ["in Chromium, " + browserMachines + " machines", "median (max)", "target", ""],
+        [
+          ["navigation → first paint", ms(b.loads.map((l) => l.firstPaintMs)), "", ""],
+          ["navigation → first contentful paint", ms(b.loads.map((l) => l.firstContentfulPaintMs)), "< 1 s", met(b.loads.map((l) => l.firstContentfulPaintMs), 1000)],
+          ["navigation → the summary shows every machine up, cards drawn", ms(b.loads.map((l) => l.listedMs)), "", ""],
+          ["a service fails → the page's failed count shows it", ms(b.shown.fail), "< 2 s", met(b.shown.fail, 2000)],
+          ["it recovers → the count goes back", ms(b.shown.recover), "< 2 s", met(b.shown.recover, 2000)],
+          ["a machine crashes → the page's down count shows it", ms(b.shown.down), "< 2 s", met(b.shown.down, 2000)],
+          ["it comes back → counted up again (includes the reconnect wait)", ms(b.shown.up), "", ""],
+        ],
+      )
+    : "";
   return [
     "## Fleet monitor: the console at " + counts.map((n) => n.toLocaleString("en")).join(" and ") + " machines",
     "",
@@ -311,12 +375,21 @@ function render(): string {
     "",
     usageTable,
     "",
-    `Console memory per machine (RSS median at ${big?.machines ?? "?"} minus at ${small?.machines ?? "?"}, over the machines between): **${Number.isFinite(perMachine) ? fmtBytes(perMachine) : "—"}** — the HTTP/2 connection and its two streams, the machine's state (facts, three services, a 60-point sparkline) and the per-machine timers.`,
+    `Console memory per machine (RSS median at ${big?.machines ?? "?"} minus at ${small?.machines ?? "?"}, over the machines between): **${Number.isFinite(perMachine) ? fmtBytes(perMachine) : "—"}** — the HTTP/2 connection and its two streams, the machine's state (facts, three services, a 60-point sparkline) and the per-machine timers` +
+      (Number.isFinite(perMachine) && baseline ? `; at 10,000 machines that would be ~${fmtMB(median(baseline.rss.console!) + perMachine * 10_000)} (the console alone plus 10,000 × that).` : "."),
     "",
     "Time from a change at a machine to the tab seeing it (median, p95, max over the trials; \"back up\" includes the monitor's reconnect wait, 250 ms doubling to 5 s):",
     "",
     latencyTable,
     "",
+    ...(pageTable
+      ? [
+          `The fleet page in a real Chromium (\`/usr/bin/chromium\`, headless, through playwright-core; logged in as admin), ${b!.loads.length} loads and ${b!.shown.fail.length} trials of each change at machines spread through the fleet (most are on no drawn page of cards: the change shows in the summary counts). Paint times are the page's \`paint\` entries; a change is timed from just before the order to the simulator to the first animation frame after a MutationObserver saw the count change (one wall clock for both):`,
+          "",
+          pageTable,
+          "",
+        ]
+      : []),
     ...(oldWay ? ["The same run's baseline for one tab, the fleet page as it was before the stream (each card polling its agent through the proxy):", "", oldWay, ""] : []),
   ].join("\n");
 }
