@@ -7,7 +7,7 @@
 // seeing it. Baselines from the same run: the console with only its local agent, and the fleet
 // page as it was before the stream (a poll per card through the proxy) at the smaller size.
 // Writes its section of bench/RESULTS.md (<!-- fleet:start -->…) after a full run.
-import { mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -35,6 +35,11 @@ const { values: opts } = parseArgs({
     "heap-snapshots": { type: "boolean", default: false },
     // Skip the fleet page in Chromium (e.g. where no /usr/bin/chromium is installed).
     "no-browser": { type: "boolean", default: false },
+    // Another checkout (its repo root, console built into apps/console/.next-bench) run beside the
+    // measured console through the same windows, watching the same simulated machines: its CPU and
+    // RSS as a same-run baseline for a change to the console.
+    "baseline-console": { type: "string" },
+    "baseline-label": { type: "string", default: "baseline build" },
   },
 });
 const quick = opts.quick ?? false;
@@ -48,6 +53,8 @@ const SIM_TOKEN = "fleet-sim-token";
 const PAGE_LOADS = quick ? 3 : 7;
 const heapSnapshots = opts["heap-snapshots"] ?? false;
 const withBrowser = !(opts["no-browser"] ?? false);
+const baselineRepo = opts["baseline-console"];
+const baselineLabel = opts["baseline-label"] ?? "baseline build";
 
 const started = new Date();
 const log = (line: string) => process.stderr.write(`[fleet ${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -127,6 +134,18 @@ async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) =
   }));
 }
 
+/** Resolves once the console's API says `n` machines are up. */
+async function untilUp(c: ConsoleRig, n: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${c.baseUrl}/api/agents?state=up`, { headers: { authorization: `Bearer ${c.apiToken}` } });
+    const { agents } = (await res.json()) as { agents: unknown[] };
+    if (agents.length >= n) return;
+    if (Date.now() > deadline) throw new Error(`${agents.length} of ${n} machines up after ${timeoutMs} ms`);
+    await sleep(1000);
+  }
+}
+
 async function register(c: ConsoleRig, from: number, to: number): Promise<void> {
   const indexes = Array.from({ length: to - from }, (_, k) => from + k);
   await inParallel(indexes, 8, async (i) => {
@@ -136,6 +155,7 @@ async function register(c: ConsoleRig, from: number, to: number): Promise<void> 
       body: JSON.stringify({ id: simId(i), name: `Sim ${String(i).padStart(4, "0")}`, address: `unix://${join(simDir, `m${i}.sock`)}`, credential: { kind: "token", token: SIM_TOKEN } }),
     });
     if (res.status !== 201) throw new Error(`registering ${simId(i)}: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
   });
 }
 
@@ -205,8 +225,8 @@ async function heapSnapshot(c: ConsoleRig, label: string): Promise<void> {
 async function measure(tab: Tab, c: ConsoleRig, agent: AgentRig, machines: number): Promise<WindowUsage & { bytesPerS: number }> {
   await sleep(SETTLE_S * 1000);
   const b0 = tab.bytes;
-  const usage = await observeWindow({ console: c.pid, agent: agent.pid }, WINDOW_S);
-  log(`${machines} machines: console ${fmtNumber(usage.cpuPct.console!)} % CPU, RSS ${fmtMB(median(usage.rss.console!))}`);
+  const usage = await observeWindow({ console: c.pid, agent: agent.pid, ...(baselineRig ? { baseline: baselineRig.pid } : {}) }, WINDOW_S);
+  log(`${machines} machines: console ${fmtNumber(usage.cpuPct.console!)} % CPU, RSS ${fmtMB(median(usage.rss.console!))}` + (baselineRig ? `; ${baselineLabel} ${fmtNumber(usage.cpuPct.baseline!)} % CPU, RSS ${fmtMB(median(usage.rss.baseline!))}` : ""));
   if (heapSnapshots) await heapSnapshot(c, `${machines} machines`);
   return { ...usage, bytesPerS: (tab.bytes - b0) / usage.seconds };
 }
@@ -251,6 +271,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 let failed = false;
 let consoleRig: ConsoleRig | undefined;
+let baselineRig: ConsoleRig | undefined;
 let agent: AgentRig | undefined;
 const tab = new Tab();
 const results: SizeResult[] = [];
@@ -272,6 +293,12 @@ try {
     consoleDataDir: join(runDir, "console-data"),
     nodeFlags: heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heapDir}`] : [],
   });
+  if (baselineRepo) {
+    const dir = join(baselineRepo, "apps/console");
+    if (!existsSync(join(dir, ".next-bench", "BUILD_ID"))) throw new Error(`--baseline-console: no build in ${dir}/.next-bench (NEXT_DIST_DIR=.next-bench npx next build there)`);
+    baselineRig = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "baseline-console-data"), consoleDir: dir, label: "baseline" });
+    log(`${baselineLabel}: console pid ${baselineRig.pid} from ${dir}`);
+  }
   const controlPort = await freePort();
   const sim = procs.spawn("fleet-sim", process.execPath, ["--import", "tsx", join(benchDir, "fleet-sim-process.ts"), "--count", String(largest), "--dir", simDir, "--token", SIM_TOKEN, "--control-port", String(controlPort)], {
     cwd: repoRoot,
@@ -280,6 +307,7 @@ try {
   log(`console pid ${consoleRig.pid}, local agent pid ${agent.pid}, simulator pid ${sim.pid} (${largest} machines)`);
 
   await tab.open(consoleRig);
+  if (baselineRig) await untilUp(baselineRig, 1, 30_000);
   await tab.until(() => tab.machines.get("local")?.reach === "up", 30_000);
   baseline = await measure(tab, consoleRig, agent, 1);
 
@@ -287,8 +315,10 @@ try {
   for (const n of counts) {
     const t0 = performance.now();
     await register(consoleRig, registered, n);
+    if (baselineRig) await register(baselineRig, registered, n);
     registered = n;
     await tab.until(() => [...tab.machines.values()].filter((m) => m.id.startsWith("sim-") && m.reach === "up").length === n, 120_000);
+    if (baselineRig) await untilUp(baselineRig, n + 1, 120_000);
     log(`${n} simulated machines registered and up in ${fmtMs(performance.now() - t0)}`);
     const usage = await measure(tab, consoleRig, agent, n + 1);
     const t = await trials(tab, controlPort, n);
@@ -326,8 +356,15 @@ function render(): string {
     ...results.map((r) => [`${r.machines} (${r.machines - 1} simulated + local)`, { ...r.usage, bytesPerS: r.streamBytesPerS }]),
   ] as Array<[string, WindowUsage & { bytesPerS: number }]>;
   const usageTable = markdownTable(
-    ["machines", "console CPU % of a core", "console RSS median", "console RSS max", "stream to one tab"],
-    rows.map(([name, u]) => [name, fmtNumber(u.cpuPct.console!), fmtMB(median(u.rss.console!)), fmtMB(Math.max(...u.rss.console!)), `${fmtBytes(u.bytesPerS)}/s`]),
+    ["machines", "console CPU % of a core", "console RSS median", "console RSS max", "stream to one tab", ...(baselineRepo ? [`${baselineLabel}: CPU %`, `${baselineLabel}: RSS median (max)`] : [])],
+    rows.map(([name, u]) => [
+      name,
+      fmtNumber(u.cpuPct.console!),
+      fmtMB(median(u.rss.console!)),
+      fmtMB(Math.max(...u.rss.console!)),
+      `${fmtBytes(u.bytesPerS)}/s`,
+      ...(baselineRepo ? (u.rss.baseline ? [fmtNumber(u.cpuPct.baseline!), `${fmtMB(median(u.rss.baseline))} (${fmtMB(Math.max(...u.rss.baseline))})`] : ["—", "—"]) : []),
+    ]),
   );
   const spread = (xs: number[]) => (xs.length ? `${fmtMs(median(xs))} (p95 ${fmtMs(percentile(xs, 95))}, max ${fmtMs(Math.max(...xs))})` : "—");
   const latencyTable = markdownTable(
@@ -336,7 +373,9 @@ function render(): string {
   );
   const [small, big] = [results[0], results.at(-1)];
   const commit = commitLabel();
-  const perMachine = small && big && big !== small ? (median(big.usage.rss.console!) - median(small.usage.rss.console!)) / (big.machines - small.machines) : NaN;
+  const perMachineOf = (who: string) => (small && big && big !== small && big.usage.rss[who] && small.usage.rss[who] ? (median(big.usage.rss[who]) - median(small.usage.rss[who])) / (big.machines - small.machines) : NaN);
+  const perMachine = perMachineOf("console");
+  const basePerMachine = perMachineOf("baseline");
   const oldWay = polled
     ? markdownTable(
         ["at " + polled.machines + " machines, one tab", "console CPU % of a core", "console RSS median", "requests"],
@@ -376,7 +415,8 @@ function render(): string {
     usageTable,
     "",
     `Console memory per machine (RSS median at ${big?.machines ?? "?"} minus at ${small?.machines ?? "?"}, over the machines between): **${Number.isFinite(perMachine) ? fmtBytes(perMachine) : "—"}** — the HTTP/2 connection and its two streams, the machine's state (facts, three services, a 60-point sparkline) and the per-machine timers` +
-      (Number.isFinite(perMachine) && baseline ? `; at 10,000 machines that would be ~${fmtMB(median(baseline.rss.console!) + perMachine * 10_000)} (the console alone plus 10,000 × that).` : "."),
+      (Number.isFinite(perMachine) && baseline ? `; at 10,000 machines that would be ~${fmtMB(median(baseline.rss.console!) + perMachine * 10_000)} (the console alone plus 10,000 × that).` : ".") +
+      (Number.isFinite(basePerMachine) && baseline?.rss.baseline ? ` The ${baselineLabel} beside it, same machines and seconds: **${fmtBytes(basePerMachine)}** a machine, ~${fmtMB(median(baseline.rss.baseline) + basePerMachine * 10_000)} at 10,000.` : ""),
     "",
     "Time from a change at a machine to the tab seeing it (median, p95, max over the trials; \"back up\" includes the monitor's reconnect wait, 250 ms doubling to 5 s):",
     "",

@@ -61,11 +61,13 @@ export interface ConsoleRigOptions {
   label?: string;
   /** More of the console's settings (SYSWARD_… variables). */
   env?: Record<string, string>;
+  /** Another checkout's apps/console, already built into .next-bench (an older build as a baseline). */
+  consoleDir?: string;
 }
 
 export async function startConsoleRig(procs: ProcessSet, o: ConsoleRigOptions): Promise<ConsoleRig> {
   const proc = procs.spawn(o.label ? `console-${o.label}` : "console", process.execPath, [...(o.nodeFlags ?? []), "scripts/start.mjs"], {
-    cwd: consoleDir,
+    cwd: o.consoleDir ?? consoleDir,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/root",
