@@ -227,7 +227,12 @@ async function measure(tab: Tab, c: ConsoleRig, agent: AgentRig, machines: numbe
   const b0 = tab.bytes;
   const usage = await observeWindow({ console: c.pid, agent: agent.pid, ...(baselineRig ? { baseline: baselineRig.pid } : {}) }, WINDOW_S);
   log(`${machines} machines: console ${fmtNumber(usage.cpuPct.console!)} % CPU, RSS ${fmtMB(median(usage.rss.console!))}` + (baselineRig ? `; ${baselineLabel} ${fmtNumber(usage.cpuPct.baseline!)} % CPU, RSS ${fmtMB(median(usage.rss.baseline!))}` : ""));
-  if (heapSnapshots) await heapSnapshot(c, `${machines} machines`);
+  if (heapSnapshots) {
+    await heapSnapshot(c, `${machines} machines`);
+    // Writing it stops the console for up to a minute: its keep-alive PINGs time out and machines
+    // are marked down; the trials start once they are all back.
+    await tab.until(() => [...tab.machines.values()].filter((m) => m.reach === "up").length === machines, 120_000);
+  }
   return { ...usage, bytesPerS: (tab.bytes - b0) / usage.seconds };
 }
 
