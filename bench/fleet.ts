@@ -40,6 +40,8 @@ const { values: opts } = parseArgs({
     // RSS as a same-run baseline for a change to the console.
     "baseline-console": { type: "string" },
     "baseline-label": { type: "string", default: "baseline build" },
+    // Node flags for the measured console only (e.g. V8 heap sizes), against --baseline-console.
+    "console-node-flags": { type: "string" },
   },
 });
 const quick = opts.quick ?? false;
@@ -298,7 +300,7 @@ try {
     port: await freePort(),
     agentDataDir: agentData,
     consoleDataDir: join(runDir, "console-data"),
-    nodeFlags: heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heapDir}`] : [],
+    nodeFlags: [...(heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heapDir}`] : []), ...(opts["console-node-flags"]?.split(" ").filter(Boolean) ?? [])],
   });
   if (baselineRepo) {
     const dir = join(baselineRepo, "apps/console");

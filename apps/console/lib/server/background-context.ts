@@ -4,9 +4,9 @@ import "server-only";
 // request's. Every async resource (a socket, an HTTP/2 session or stream, a timer, a pending
 // promise) keeps the AsyncLocalStorage stores of the context it was created in, and Next's stores
 // hold the whole request: its IncomingMessage, ServerResponse, render options and the response's
-// gzip stream (zlib's ~300 KiB of native state). A machine registered through POST /api/agents
-// kept its registration request alive that way for as long as it was watched — ~380 KiB a machine
-// at 1,000 machines (bench/FINDINGS.md, "Console memory at 1,000 machines").
+// gzip stream. A machine registered through POST /api/agents kept its registration request alive
+// that way for as long as it was watched: ~47 KB of heap a machine in heap snapshots at 1,000
+// machines (bench/FINDINGS.md, "Console memory at 1,000 machines").
 //
 // The boot context is captured once per process (on globalThis: Next evaluates server modules once
 // per bundle) by the first call, which bootstrap.ts makes at start, outside any request.
