@@ -5,7 +5,9 @@
 // benchmark reads /api/fleet/stream as a browser would). Measured: the console's CPU and RSS per
 // fleet size, the bytes the tab receives, and the time from a change at a machine to the tab
 // seeing it. Baselines from the same run: the console with only its local agent, and the fleet
-// page as it was before the stream (a poll per card through the proxy) at the smaller size.
+// page as it was before the stream (a poll per card through the proxy) at the smaller size. At the
+// largest size, the fleet page itself in Chromium: first paint, the summary shown, a change shown
+// (lib/fleet-page-browser.ts).
 // Writes its section of bench/RESULTS.md (<!-- fleet:start -->…) after a full run.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
