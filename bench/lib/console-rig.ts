@@ -69,11 +69,13 @@ export interface ConsoleRigOptions {
   env?: Record<string, string>;
   /** Another build of the console (a dist dir under apps/console) to measure beside this one. */
   distDir?: string;
+  /** Another checkout's apps/console, already built into .next-bench (an older build as a baseline). */
+  consoleDir?: string;
 }
 
 export async function startConsoleRig(procs: ProcessSet, o: ConsoleRigOptions): Promise<ConsoleRig> {
   const proc = procs.spawn(o.label ? `console-${o.label}` : "console", process.execPath, [...CONSOLE_NODE_FLAGS, ...(o.nodeFlags ?? []), "scripts/start.mjs"], {
-    cwd: consoleDir,
+    cwd: o.consoleDir ?? consoleDir,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/root",
