@@ -2,6 +2,7 @@
 // build) on a fresh temp dir. See e2e/README.md for the rig.
 import { defineConfig, devices } from "@playwright/test";
 import { fileURLToPath } from "node:url";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "./e2e/support/chromium";
 import { defineStack } from "./e2e/support/stack-settings";
 
 // Runs in the runner first (choosing the temp dir, port and password) and again in every worker,
@@ -35,18 +36,7 @@ export default defineConfig({
       name: "chromium",
       use: {
         ...devices["Desktop Chrome"],
-        // Playwright's own browser download is impossible here: Debian's package is the browser.
-        launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
+        launchOptions: { executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS },
       },
     },
   ],

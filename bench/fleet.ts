@@ -5,9 +5,11 @@
 // benchmark reads /api/fleet/stream as a browser would). Measured: the console's CPU and RSS per
 // fleet size, the bytes the tab receives, and the time from a change at a machine to the tab
 // seeing it. Baselines from the same run: the console with only its local agent, and the fleet
-// page as it was before the stream (a poll per card through the proxy) at the smaller size.
+// page as it was before the stream (a poll per card through the proxy) at the smaller size. At the
+// largest size, the fleet page itself in Chromium: first paint, the summary shown, a change shown
+// (lib/fleet-page-browser.ts).
 // Writes its section of bench/RESULTS.md (<!-- fleet:start -->…) after a full run.
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -16,6 +18,7 @@ import type { FleetStreamEvents, MachineState } from "../apps/console/lib/shared
 import { SseReader } from "../apps/console/lib/shared/sse-frames";
 import { buildAgent, startAgentRig, type AgentRig } from "./lib/agent-rig";
 import { ensureConsoleBuild, startConsoleRig, type ConsoleRig } from "./lib/console-rig";
+import { measureFleetPage, type FleetPageTimes } from "./lib/fleet-page-browser";
 import { benchDir, repoRoot } from "./lib/paths";
 import { loadAverage, observeWindow, type WindowUsage } from "./lib/proc-stats";
 import { ProcessSet, sleep } from "./lib/processes";
@@ -29,6 +32,18 @@ const { values: opts } = parseArgs({
     counts: { type: "string" },
     rebuild: { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
+    // The console started with --heapsnapshot-signal: a heap snapshot with only its local agent and
+    // one after each size's window, in the run dir's heap/ (kept); for finding where memory goes.
+    "heap-snapshots": { type: "boolean", default: false },
+    // Skip the fleet page in Chromium (e.g. where no /usr/bin/chromium is installed).
+    "no-browser": { type: "boolean", default: false },
+    // Another checkout (its repo root, console built into apps/console/.next-bench) run beside the
+    // measured console through the same windows, watching the same simulated machines: its CPU and
+    // RSS as a same-run baseline for a change to the console.
+    "baseline-console": { type: "string" },
+    "baseline-label": { type: "string", default: "baseline build" },
+    // Node flags for the measured console only (e.g. V8 heap sizes), against --baseline-console.
+    "console-node-flags": { type: "string" },
   },
 });
 const quick = opts.quick ?? false;
@@ -39,6 +54,11 @@ const WINDOW_S = quick ? 20 : 60;
 const SETTLE_S = quick ? 5 : 15;
 const TRIALS = quick ? 5 : 15;
 const SIM_TOKEN = "fleet-sim-token";
+const PAGE_LOADS = quick ? 3 : 7;
+const heapSnapshots = opts["heap-snapshots"] ?? false;
+const withBrowser = !(opts["no-browser"] ?? false);
+const baselineRepo = opts["baseline-console"];
+const baselineLabel = opts["baseline-label"] ?? "baseline build";
 
 const started = new Date();
 const log = (line: string) => process.stderr.write(`[fleet ${((Date.now() - started.getTime()) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -118,6 +138,18 @@ async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) =
   }));
 }
 
+/** Resolves once the console's API says `n` machines are up. */
+async function untilUp(c: ConsoleRig, n: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${c.baseUrl}/api/agents?state=up`, { headers: { authorization: `Bearer ${c.apiToken}` } });
+    const { agents } = (await res.json()) as { agents: unknown[] };
+    if (agents.length >= n) return;
+    if (Date.now() > deadline) throw new Error(`${agents.length} of ${n} machines up after ${timeoutMs} ms`);
+    await sleep(1000);
+  }
+}
+
 async function register(c: ConsoleRig, from: number, to: number): Promise<void> {
   const indexes = Array.from({ length: to - from }, (_, k) => from + k);
   await inParallel(indexes, 8, async (i) => {
@@ -127,6 +159,7 @@ async function register(c: ConsoleRig, from: number, to: number): Promise<void> 
       body: JSON.stringify({ id: simId(i), name: `Sim ${String(i).padStart(4, "0")}`, address: `unix://${join(simDir, `m${i}.sock`)}`, credential: { kind: "token", token: SIM_TOKEN } }),
     });
     if (res.status !== 201) throw new Error(`registering ${simId(i)}: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
   });
 }
 
@@ -170,11 +203,40 @@ async function trials(tab: Tab, port: number, n: number): Promise<Pick<SizeResul
   return { failSeen, downSeen, upSeen };
 }
 
+const heapDir = join(runDir, "heap");
+
+/** Asks the console for a heap snapshot (--heapsnapshot-signal) and waits until it is written. */
+async function heapSnapshot(c: ConsoleRig, label: string): Promise<void> {
+  const before = new Set(readdirSync(heapDir));
+  process.kill(c.pid, "SIGUSR2");
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const fresh = readdirSync(heapDir).filter((f) => !before.has(f) && f.endsWith(".heapsnapshot"));
+    // Written in one go by the console's main thread: a size that holds still for a second is done.
+    if (fresh.length) {
+      const f = join(heapDir, fresh[0]!);
+      const size = statSync(f).size;
+      await sleep(1000);
+      if (size > 0 && statSync(f).size === size) {
+        log(`heap snapshot (${label}): ${f}, ${fmtMB(size)}`);
+        return;
+      }
+    } else if (Date.now() > deadline) throw new Error("no heap snapshot within 180 s");
+    else await sleep(500);
+  }
+}
+
 async function measure(tab: Tab, c: ConsoleRig, agent: AgentRig, machines: number): Promise<WindowUsage & { bytesPerS: number }> {
   await sleep(SETTLE_S * 1000);
   const b0 = tab.bytes;
-  const usage = await observeWindow({ console: c.pid, agent: agent.pid }, WINDOW_S);
-  log(`${machines} machines: console ${fmtNumber(usage.cpuPct.console!)} % CPU, RSS ${fmtMB(median(usage.rss.console!))}`);
+  const usage = await observeWindow({ console: c.pid, agent: agent.pid, ...(baselineRig ? { baseline: baselineRig.pid } : {}) }, WINDOW_S);
+  log(`${machines} machines: console ${fmtNumber(usage.cpuPct.console!)} % CPU, RSS ${fmtMB(median(usage.rss.console!))}` + (baselineRig ? `; ${baselineLabel} ${fmtNumber(usage.cpuPct.baseline!)} % CPU, RSS ${fmtMB(median(usage.rss.baseline!))}` : ""));
+  if (heapSnapshots) {
+    await heapSnapshot(c, `${machines} machines`);
+    // Writing it stops the console for up to a minute: its keep-alive PINGs time out and machines
+    // are marked down; the trials start once they are all back.
+    await tab.until(() => [...tab.machines.values()].filter((m) => m.reach === "up").length === machines, 120_000);
+  }
   return { ...usage, bytesPerS: (tab.bytes - b0) / usage.seconds };
 }
 
@@ -218,11 +280,16 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 
 let failed = false;
 let consoleRig: ConsoleRig | undefined;
+let baselineRig: ConsoleRig | undefined;
 let agent: AgentRig | undefined;
 const tab = new Tab();
+/** The baseline console gets what the measured one gets: a tab on its stream, the old page's polling. */
+const baselineTab = new Tab();
 const results: SizeResult[] = [];
 let baseline: (WindowUsage & { bytesPerS: number }) | undefined;
 let polled: { usage: WindowUsage; requests: number; errors: number; machines: number } | undefined;
+let browser: FleetPageTimes | undefined;
+let browserMachines = 0;
 try {
   log(`${quick ? "quick" : "full"} run, fleets of ${counts.join(" and ")}; run directory ${runDir}`);
   buildAgent();
@@ -230,7 +297,19 @@ try {
   const agentData = join(runDir, "agent-data");
   mkdirSync(agentData, { mode: 0o700 });
   agent = await startAgentRig(procs, { dataDir: agentData });
-  consoleRig = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "console-data") });
+  if (heapSnapshots) mkdirSync(heapDir);
+  consoleRig = await startConsoleRig(procs, {
+    port: await freePort(),
+    agentDataDir: agentData,
+    consoleDataDir: join(runDir, "console-data"),
+    nodeFlags: [...(heapSnapshots ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${heapDir}`] : []), ...(opts["console-node-flags"]?.split(" ").filter(Boolean) ?? [])],
+  });
+  if (baselineRepo) {
+    const dir = join(baselineRepo, "apps/console");
+    if (!existsSync(join(dir, ".next-bench", "BUILD_ID"))) throw new Error(`--baseline-console: no build in ${dir}/.next-bench (NEXT_DIST_DIR=.next-bench npx next build there)`);
+    baselineRig = await startConsoleRig(procs, { port: await freePort(), agentDataDir: agentData, consoleDataDir: join(runDir, "baseline-console-data"), consoleDir: dir, label: "baseline" });
+    log(`${baselineLabel}: console pid ${baselineRig.pid} from ${dir}`);
+  }
   const controlPort = await freePort();
   const sim = procs.spawn("fleet-sim", process.execPath, ["--import", "tsx", join(benchDir, "fleet-sim-process.ts"), "--count", String(largest), "--dir", simDir, "--token", SIM_TOKEN, "--control-port", String(controlPort)], {
     cwd: repoRoot,
@@ -239,6 +318,8 @@ try {
   log(`console pid ${consoleRig.pid}, local agent pid ${agent.pid}, simulator pid ${sim.pid} (${largest} machines)`);
 
   await tab.open(consoleRig);
+  if (baselineRig) await baselineTab.open(baselineRig);
+  if (baselineRig) await untilUp(baselineRig, 1, 30_000);
   await tab.until(() => tab.machines.get("local")?.reach === "up", 30_000);
   baseline = await measure(tab, consoleRig, agent, 1);
 
@@ -246,18 +327,28 @@ try {
   for (const n of counts) {
     const t0 = performance.now();
     await register(consoleRig, registered, n);
+    if (baselineRig) await register(baselineRig, registered, n);
     registered = n;
     await tab.until(() => [...tab.machines.values()].filter((m) => m.id.startsWith("sim-") && m.reach === "up").length === n, 120_000);
+    if (baselineRig) await untilUp(baselineRig, n + 1, 120_000);
     log(`${n} simulated machines registered and up in ${fmtMs(performance.now() - t0)}`);
     const usage = await measure(tab, consoleRig, agent, n + 1);
     const t = await trials(tab, controlPort, n);
     results.push({ machines: n + 1, usage, streamBytesPerS: usage.bytesPerS, ...t });
+    if (n === largest && withBrowser) {
+      log(`the fleet page in Chromium at ${n + 1} machines: ${PAGE_LOADS} loads, ${TRIALS} trials of each change`);
+      const c = consoleRig;
+      browser = await measureFleetPage({ baseUrl: c.baseUrl, cookie: c.cookie, machines: n + 1, simulated: n, loads: PAGE_LOADS, trials: TRIALS, order: (what, i) => control(controlPort, what, i), sleep });
+      browserMachines = n + 1;
+    }
     if (n === counts[0]) {
       log(`the old fleet page's polling at ${n} machines`);
       const p = pollLikeTheOldPage(consoleRig, n, SETTLE_S + WINDOW_S);
+      const pb = baselineRig ? pollLikeTheOldPage(baselineRig, n, SETTLE_S + WINDOW_S) : undefined;
       await sleep(SETTLE_S * 1000);
       const u = await observeWindow({ console: consoleRig.pid, agent: agent.pid }, WINDOW_S);
       polled = { usage: u, ...(await p), machines: n + 1 };
+      await pb;
     }
   }
 } catch (err) {
@@ -265,12 +356,13 @@ try {
   log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 } finally {
   tab.close();
+  baselineTab.close();
   clearInterval(loadTimer);
   await agent?.stop().catch(() => {});
   await procs.stopAll();
 }
 
-endSectionRun({ section: "fleet", report: render(), failed, full: !quick && !opts.counts, keep: opts.keep ?? false, runDir, logDir, log });
+endSectionRun({ section: "fleet", report: render(), failed, full: !quick && !opts.counts, keep: (opts.keep ?? false) || heapSnapshots, runDir, logDir, log });
 
 function render(): string {
   const load = summarize(loads);
@@ -279,8 +371,15 @@ function render(): string {
     ...results.map((r) => [`${r.machines} (${r.machines - 1} simulated + local)`, { ...r.usage, bytesPerS: r.streamBytesPerS }]),
   ] as Array<[string, WindowUsage & { bytesPerS: number }]>;
   const usageTable = markdownTable(
-    ["machines", "console CPU % of a core", "console RSS median", "console RSS max", "stream to one tab"],
-    rows.map(([name, u]) => [name, fmtNumber(u.cpuPct.console!), fmtMB(median(u.rss.console!)), fmtMB(Math.max(...u.rss.console!)), `${fmtBytes(u.bytesPerS)}/s`]),
+    ["machines", "console CPU % of a core", "console RSS median", "console RSS max", "stream to one tab", ...(baselineRepo ? [`${baselineLabel}: CPU %`, `${baselineLabel}: RSS median (max)`] : [])],
+    rows.map(([name, u]) => [
+      name,
+      fmtNumber(u.cpuPct.console!),
+      fmtMB(median(u.rss.console!)),
+      fmtMB(Math.max(...u.rss.console!)),
+      `${fmtBytes(u.bytesPerS)}/s`,
+      ...(baselineRepo ? (u.rss.baseline ? [fmtNumber(u.cpuPct.baseline!), `${fmtMB(median(u.rss.baseline))} (${fmtMB(Math.max(...u.rss.baseline))})`] : ["—", "—"]) : []),
+    ]),
   );
   const spread = (xs: number[]) => (xs.length ? `${fmtMs(median(xs))} (p95 ${fmtMs(percentile(xs, 95))}, max ${fmtMs(Math.max(...xs))})` : "—");
   const latencyTable = markdownTable(
@@ -289,13 +388,34 @@ function render(): string {
   );
   const [small, big] = [results[0], results.at(-1)];
   const commit = commitLabel();
-  const perMachine = small && big && big !== small ? (median(big.usage.rss.console!) - median(small.usage.rss.console!)) / (big.machines - small.machines) : NaN;
+  const perMachineOf = (who: string) => (small && big && big !== small && big.usage.rss[who] && small.usage.rss[who] ? (median(big.usage.rss[who]) - median(small.usage.rss[who])) / (big.machines - small.machines) : NaN);
+  const perMachine = perMachineOf("console");
+  const basePerMachine = perMachineOf("baseline");
   const oldWay = polled
     ? markdownTable(
         ["at " + polled.machines + " machines, one tab", "console CPU % of a core", "console RSS median", "requests"],
         [
           ["fleet stream (now)", fmtNumber(small!.usage.cpuPct.console!), fmtMB(median(small!.usage.rss.console!)), "1 (the stream)"],
           ["a poll per card (the page before)", fmtNumber(polled.usage.cpuPct.console!), fmtMB(median(polled.usage.rss.console!)), `${polled.requests} in ${WINDOW_S + SETTLE_S} s (${polled.errors} failed)`],
+        ],
+      )
+    : "";
+  const ms = (xs: number[]) => (xs.length ? `${fmtMs(median(xs))} (max ${fmtMs(Math.max(...xs))})` : "—");
+  const met = (xs: number[], target: number) => (xs.length ? (Math.max(...xs) < target ? "met" : median(xs) < target ? "median met, max missed" : "missed") : "—");
+  const b = browser;
+  const pageTable = b
+    ? markdownTable(
+        ["in Chromium, " + browserMachines + " machines", "median (max)", "target", ""],
+        [
+          ["navigation → first paint", ms(b.loads.map((l) => l.firstPaintMs)), "", ""],
+          ["navigation → first contentful paint", ms(b.loads.map((l) => l.firstContentfulPaintMs)), "< 1 s", met(b.loads.map((l) => l.firstContentfulPaintMs), 1000)],
+          ["navigation → the summary shows every machine up, cards drawn", ms(b.loads.map((l) => l.listedMs)), "", ""],
+          // The first load of a fresh browser fetches and compiles the page's scripts; the rest have them cached.
+          ["first load alone: first contentful paint / summary shown", b.loads[0] ? `${fmtMs(b.loads[0].firstContentfulPaintMs)} / ${fmtMs(b.loads[0].listedMs)}` : "—", "", ""],
+          ["a service fails → the page's failed count shows it", ms(b.shown.fail), "< 2 s", met(b.shown.fail, 2000)],
+          ["it recovers → the count goes back", ms(b.shown.recover), "< 2 s", met(b.shown.recover, 2000)],
+          ["a machine crashes → the page's down count shows it", ms(b.shown.down), "< 2 s", met(b.shown.down, 2000)],
+          ["it comes back → counted up again (includes the reconnect wait)", ms(b.shown.up), "", ""],
         ],
       )
     : "";
@@ -311,12 +431,22 @@ function render(): string {
     "",
     usageTable,
     "",
-    `Console memory per machine (RSS median at ${big?.machines ?? "?"} minus at ${small?.machines ?? "?"}, over the machines between): **${Number.isFinite(perMachine) ? fmtBytes(perMachine) : "—"}** — the HTTP/2 connection and its two streams, the machine's state (facts, three services, a 60-point sparkline) and the per-machine timers.`,
+    `Console memory per machine (RSS median at ${big?.machines ?? "?"} minus at ${small?.machines ?? "?"}, over the machines between): **${Number.isFinite(perMachine) ? fmtBytes(perMachine) : "—"}** — the HTTP/2 connection and its two streams, the machine's state (facts, three services, a 60-point sparkline) and the per-machine timers` +
+      (Number.isFinite(perMachine) && baseline ? `; at 10,000 machines that would be ~${fmtMB(median(baseline.rss.console!) + perMachine * 10_000)} (the console alone plus 10,000 × that).` : ".") +
+      (Number.isFinite(basePerMachine) && baseline?.rss.baseline ? ` The ${baselineLabel} beside it, same machines and seconds: **${fmtBytes(basePerMachine)}** a machine, ~${fmtMB(median(baseline.rss.baseline) + basePerMachine * 10_000)} at 10,000.` : ""),
     "",
     "Time from a change at a machine to the tab seeing it (median, p95, max over the trials; \"back up\" includes the monitor's reconnect wait, 250 ms doubling to 5 s):",
     "",
     latencyTable,
     "",
+    ...(pageTable
+      ? [
+          `The fleet page in a real Chromium (\`/usr/bin/chromium\`, headless, through playwright-core; logged in as admin), ${b!.loads.length} loads and ${b!.shown.fail.length} trials of each change at machines spread through the fleet (most are on no drawn page of cards: the change shows in the summary counts). Paint times are the page's \`paint\` entries; a change is timed from just before the order to the simulator to the first animation frame after a MutationObserver saw the count change (one wall clock for both):`,
+          "",
+          pageTable,
+          "",
+        ]
+      : []),
     ...(oldWay ? ["The same run's baseline for one tab, the fleet page as it was before the stream (each card polling its agent through the proxy):", "", oldWay, ""] : []),
   ].join("\n");
 }

@@ -9,7 +9,9 @@ import { parseArgs } from "node:util";
 import { freePort } from "../apps/agent/src/install/testing/package-fixtures";
 import { readSection, replaceSection } from "../apps/agent/src/reliability/testing/results-section";
 import { agentIdleCostBench } from "./benchmarks/agent-idle-cost";
+import { browserChartsBench } from "./benchmarks/browser-charts";
 import { debugVarsLoadBench } from "./benchmarks/debug-vars-load";
+import { historyEncoderBench } from "./benchmarks/history-encoder";
 import { installSmallBench } from "./benchmarks/install-small";
 import { perfHistoryBench } from "./benchmarks/perf-history";
 import { uploadBench, type UploadSizeResult } from "./benchmarks/upload";
@@ -44,7 +46,7 @@ const { values: opts } = parseArgs({
   },
 });
 
-const ALL = ["agent-idle-cost", "watch-perf", "perf-history", "debug-vars", "install-small", "upload", "upload-profile"] as const;
+const ALL = ["agent-idle-cost", "watch-perf", "perf-history", "history-encoder", "browser-charts", "debug-vars", "install-small", "upload", "upload-profile"] as const;
 type BenchId = (typeof ALL)[number];
 
 if (opts.help) {
@@ -154,6 +156,8 @@ try {
   baselineAgent = undefined;
   await run("watch-perf", "100 WatchPerf streams", () => watchPerfFanoutBench(ctx));
   await run("perf-history", "PerfHistory 7 d vs 5 min", () => perfHistoryBench(ctx));
+  await run("history-encoder", "PerfHistory encoder A/B", () => historyEncoderBench(ctx));
+  await run("browser-charts", "the agent page's charts in Chromium", () => browserChartsBench(ctx));
   await run("debug-vars", "/debug/vars load", () => debugVarsLoadBench(ctx));
   await run("install-small", "install 1 MB package", () => installSmallBench(ctx));
   await run("upload", "upload through the console", async () => {

@@ -10,6 +10,9 @@
 //    SYSWARD_HEADERS_TIMEOUT_SECONDS and a whole request within SYSWARD_REQUEST_TIMEOUT_SECONDS —
 //    except package uploads, which take as long as a large file takes: they are cut off only
 //    when their body stops arriving for SYSWARD_UPLOAD_IDLE_SECONDS.
+// It also offers each request to `early` first (the agent proxy's, registered by
+// instrumentation.ts: lib/server/agent-proxy/proxy-node-routes.ts), after the two jobs above,
+// so those answers skip Next's router.
 import { createServer } from "node:http";
 
 /** Routes whose bodies are large files: an idle timeout instead of a deadline. */
@@ -47,11 +50,30 @@ export function consoleServerOptions(env = process.env) {
 }
 
 /**
+ * Answers a request and says true, or says false and leaves it to Next.
+ * @typedef {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => boolean} EarlyRoutes
+ */
+
+const EARLY_ROUTES = Symbol.for("sysward.console.nodeRoutes");
+
+/**
+ * The routes instrumentation.ts registers (code Next compiled, sharing its module state: the DB,
+ * sessions, agent connections). Next runs instrumentation after prepare() has returned, on its
+ * first request, so they are looked up per request; until then Next's own route files answer.
+ * @type {EarlyRoutes}
+ */
+export const registeredEarlyRoutes = (req, res) => {
+  const routes = /** @type {Record<symbol, EarlyRoutes | undefined>} */ (/** @type {unknown} */ (globalThis))[EARLY_ROUTES];
+  return routes ? routes(req, res) : false;
+};
+
+/**
  * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => unknown} handle
  * @param {ConsoleServerOptions} options
+ * @param {EarlyRoutes} [early] Asked first; what it does not take goes to `handle`.
  * @returns {import("node:http").Server}
  */
-export function createConsoleServer(handle, options) {
+export function createConsoleServer(handle, options, early) {
   const { trustProxy, headersTimeoutMs, requestTimeoutMs, uploadIdleMs } = options;
   return createServer(
     // Node checks headersTimeout on this interval (30 s by default): a slow client would get up to
@@ -65,6 +87,7 @@ export function createConsoleServer(handle, options) {
       // Node's own requestTimeout cannot spare one route, so both limits are kept here instead.
       if (req.method === "POST" && UPLOAD_PATH.test(req.url ?? "")) dropWhenIdle(req, res, uploadIdleMs);
       else dropWhenLate(req, res, requestTimeoutMs);
+      if (early?.(req, res)) return;
       void handle(req, res);
     },
   );

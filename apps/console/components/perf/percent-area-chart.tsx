@@ -29,8 +29,9 @@ export interface PercentSeries {
 /** One 0–100 % series over time as an area; history ranges add the per-step peak as a faint line. */
 export function PercentAreaChart({ series, win, spanMs, showPeak, rangeId }: { series: PercentSeries; win: ChartWindow; spanMs: number; showPeak: boolean; rangeId: string }) {
   const latest = win.points.at(-1);
+  // data-last-t: the newest point's time (ms), so a browser benchmark can time a sample to its pixel.
   return (
-    <section className={styles.panel} data-testid={`${series.id}-chart`} data-points={win.points.length} data-range={rangeId}>
+    <section className={styles.panel} data-testid={`${series.id}-chart`} data-points={win.points.length} data-range={rangeId} data-last-t={latest?.t}>
       <div className={styles.panelHead}>
         <div>
           <h3>{series.title}</h3>

@@ -7,6 +7,7 @@ import { authorize } from "../auth/authorize";
 import { agentConnection } from "../agents/agent-connection";
 import { getAgentRecord } from "../agents/registry";
 import { errorResponse, jsonError } from "../http-errors";
+import { optionsRoute } from "../auth/options-route";
 import { AgentProxyError, forwardToAgent } from "./forward-to-agent";
 
 /**
@@ -19,6 +20,9 @@ const AGENT_PAGES = {
 } as const;
 
 export type AgentPage = keyof typeof AGENT_PAGES;
+
+/** OPTIONS of the agent's pages (HEAD: Next answers it with GET). */
+export const agentPageOptions = optionsRoute("GET, HEAD");
 
 export async function handleAgentGet(req: NextRequest, agentId: string, page: AgentPage): Promise<Response> {
   const auth = authorize(req, "read");

@@ -16,6 +16,10 @@ import { targetFromRequest } from "./request-target";
 import { RpcOutcomeRecorder } from "./rpc-outcome";
 import { takeStreamSlot } from "./stream-quota";
 import { getConfig } from "../config";
+import { optionsRoute } from "../auth/options-route";
+
+/** OPTIONS of /rpc (HEAD: Next answers it with GET). */
+export const rpcOptions = optionsRoute("GET, HEAD, POST");
 
 /** Unary write requests are a name or two: anything bigger is not a real call. */
 const MAX_BUFFERED_WRITE_BYTES = 1024 * 1024;

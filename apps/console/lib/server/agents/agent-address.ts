@@ -6,6 +6,7 @@ import "server-only";
 //  - ssh://user@host:port/path/agent.sock — the agent's socket on another machine, reached through
 //    the console's SSH connection to it (direct-streamlocal channels, h2c inside).
 import { Code, ConnectError } from "@connectrpc/connect";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type http2 from "node:http2";
 import net from "node:net";
@@ -81,10 +82,7 @@ export function http2TargetFor(agentId: string, address: AgentAddress, credentia
         port: Number(address.url.port || 443),
         servername: net.isIP(host) ? undefined : host,
         ALPNProtocols: ["h2"],
-        ca: read(credential.caPath),
-        cert: read(credential.certPath),
-        key: read(credential.keyPath),
-        minVersion: "TLSv1.3",
+        secureContext: sharedSecureContext(read(credential.caPath), read(credential.certPath), read(credential.keyPath)),
         // The certificate issued to this agent, not another's, and not a removed agent's (pki/).
         checkServerIdentity: (hostname, cert) => checkAgentCertificate(agentId, hostname, cert),
       };
@@ -97,6 +95,30 @@ export function http2TargetFor(agentId: string, address: AgentAddress, credentia
       return { url: "http://localhost", options: { createConnection: () => link.openStreamLocal(address.socketPath) } };
     }
   }
+}
+
+/** Distinct client credentials remembered; more (a console with that many CAs or client certificates) are built anew. */
+const MAX_SECURE_CONTEXTS = 64;
+const KEY = Symbol.for("sysward.console.agentSecureContexts");
+type Holder = { [KEY]?: Map<string, tls.SecureContext> };
+
+/**
+ * One SecureContext for every connection with the same CA, certificate and key (usually the whole
+ * fleet: the console's one client certificate). tls.connect() given ca/cert/key builds one per
+ * connection — its own parsed CA store, certificate and key: ~35 KiB of native memory each
+ * (bench/fleet-transport-cost.ts: 118–124 KiB a connection with two open streams, 86–88 KiB with
+ * one shared context, 41 KiB for h2c on a Unix socket).
+ */
+function sharedSecureContext(ca: Buffer, cert: Buffer, key: Buffer): tls.SecureContext {
+  const id = createHash("sha256").update(ca).update("\0").update(cert).update("\0").update(key).digest("hex");
+  const cache = ((globalThis as Holder)[KEY] ??= new Map());
+  let ctx = cache.get(id);
+  if (!ctx) {
+    ctx = tls.createSecureContext({ ca, cert, key, minVersion: "TLSv1.3" });
+    if (cache.size >= MAX_SECURE_CONTEXTS) cache.delete(cache.keys().next().value!);
+    cache.set(id, ctx);
+  }
+  return ctx;
 }
 
 /** A frozen agent accepts TCP but never finishes TLS: give up, so the connection is retried later. */

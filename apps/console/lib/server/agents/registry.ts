@@ -4,6 +4,7 @@ import "server-only";
 import type { AgentSummary } from "../../shared/types";
 import { getConfig } from "../config";
 import { getDb } from "../db/database";
+import { prepared } from "../db/prepared";
 import { HttpError } from "../http-errors";
 import { parseAgentAddress, unixAddress } from "./agent-address";
 import { credentialFromStore, parseCredential, storedCredential, type AgentCredential } from "./agent-credential";
@@ -80,7 +81,8 @@ export function listAgentRecords(): AgentRecord[] {
 /** With the credential: for server code that talks to the agent. */
 export function getAgentRecord(id: string): AgentRecord | null {
   ensureLocalAgent();
-  const row = getDb().prepare("SELECT id, name, address, credential FROM agents WHERE id = ?").get(id) as Row | undefined;
+  // Behind every proxied request: one compiled statement.
+  const row = prepared(getDb(), "SELECT id, name, address, credential FROM agents WHERE id = ?").get(id) as Row | undefined;
   return row ? { ...toSummary(row), credential: credentialFromStore(row.credential) } : null;
 }
 

@@ -3,6 +3,7 @@ import "server-only";
 // and a short prefix are kept. A token acts as its user, with that user's role.
 import type { ApiTokenSummary, User } from "../../shared/types";
 import { getDb } from "../db/database";
+import { prepared } from "../db/prepared";
 import { HttpError } from "../http-errors";
 import { hashSecret, newSecret } from "./secret-hash";
 
@@ -86,11 +87,10 @@ export function deleteToken(id: number): ApiTokenSummary {
 export function userForToken(token: string): User | null {
   const db = getDb();
   const now = Date.now();
-  const row = db
-    .prepare(
-      "SELECT t.id, t.last_used_at, u.id AS user_id, u.username, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)",
-    )
-    .get(hashSecret(token), now) as { id: number; last_used_at: number | null; user_id: number; username: string; role: User["role"] } | undefined;
+  const row = prepared(
+    db,
+    "SELECT t.id, t.last_used_at, u.id AS user_id, u.username, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)",
+  ).get(hashSecret(token), now) as { id: number; last_used_at: number | null; user_id: number; username: string; role: User["role"] } | undefined;
   if (!row) return null;
   if (row.last_used_at === null || now - row.last_used_at >= TOUCH_EVERY_MS) db.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(now, row.id);
   return { id: row.user_id, username: row.username, role: row.role };

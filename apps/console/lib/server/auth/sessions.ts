@@ -4,6 +4,7 @@ import "server-only";
 import type { User } from "../../shared/types";
 import { getConfig } from "../config";
 import { getDb } from "../db/database";
+import { prepared } from "../db/prepared";
 import { hashSecret, newSecret } from "./secret-hash";
 
 export { SESSION_COOKIE } from "../../shared/session-cookie";
@@ -50,9 +51,7 @@ export function userForSession(id: string | undefined | null): User | null {
   if (!id) return null;
   const db = getDb();
   const idHash = hashSecret(id);
-  const row = db
-    .prepare("SELECT s.created_at, s.last_seen_at, u.id AS user_id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?")
-    .get(idHash) as SessionRow | undefined;
+  const row = prepared(db, "SELECT s.created_at, s.last_seen_at, u.id AS user_id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?").get(idHash) as SessionRow | undefined;
   if (!row) return null;
   const now = Date.now();
   if (!sessionIsLive({ createdAt: row.created_at, lastSeenAt: row.last_seen_at }, now, sessionLimits())) {

@@ -11,6 +11,7 @@ import { agentClient } from "../agents/agent-client";
 import { agentConnection } from "../agents/agent-connection";
 import { compareMachines } from "../../shared/fleet-filter";
 import { getAgentRecord, listAgentRecords } from "../agents/registry";
+import { inBackground } from "../background-context";
 import { onRegistryChange } from "../agents/registry-changes";
 import { getConfig } from "../config";
 import { getLogger } from "../log";
@@ -63,6 +64,10 @@ export class FleetMonitor {
   }
 
   start(): void {
+    inBackground(() => this.#start());
+  }
+
+  #start(): void {
     const config = getConfig();
     const prune = () => {
       try {
@@ -90,8 +95,16 @@ export class FleetMonitor {
     await Promise.all(watches);
   }
 
-  /** Brings the watched machines in line with the registry (and labels). */
+  /**
+   * Brings the watched machines in line with the registry (and labels). A registration request
+   * leads here: the watches it starts live in the server's boot context, so they never keep that
+   * request (background-context.ts).
+   */
   sync(first = false): void {
+    inBackground(() => this.#sync(first));
+  }
+
+  #sync(first: boolean): void {
     if (this.#stopped) return;
     const records = listAgentRecords();
     const labels = this.#o.labels();

@@ -1,6 +1,5 @@
 import type { NextRequest } from "next/server";
-import { handleAgentGet } from "@/lib/server/agent-proxy/handle-agent-get";
-import { optionsRoute } from "@/lib/server/auth/options-route";
+import { agentPageOptions, handleAgentGet } from "@/lib/server/agent-proxy/handle-agent-get";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -10,4 +9,4 @@ export async function GET(req: NextRequest, ctx: { params: Promise<{ agentId: st
   return handleAgentGet(req, (await ctx.params).agentId, "/metrics");
 }
 
-export const OPTIONS = optionsRoute("GET, HEAD");
+export const OPTIONS = agentPageOptions;

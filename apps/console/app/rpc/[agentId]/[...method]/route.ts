@@ -1,7 +1,8 @@
 // The authenticated Connect / gRPC-Web proxy: /rpc/<agentId>/sysward.agent.v1.AgentService/<Method>.
+// The console's server answers these paths before Next (agent-proxy/proxy-node-routes.ts) with
+// the same handlers; this file serves whoever reaches Next (next dev, other servers).
 import type { NextRequest } from "next/server";
-import { handleRpc } from "@/lib/server/agent-proxy/handle-rpc";
-import { optionsRoute } from "@/lib/server/auth/options-route";
+import { handleRpc, rpcOptions } from "@/lib/server/agent-proxy/handle-rpc";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -19,4 +20,4 @@ export async function GET(req: NextRequest, ctx: Ctx): Promise<Response> {
   return handleRpc(req, agentId, method);
 }
 
-export const OPTIONS = optionsRoute("GET, HEAD, POST");
+export const OPTIONS = rpcOptions;
