@@ -2,7 +2,7 @@
 // watcher: its RSS and CPU with none (before), with 100 (for the window), and with none again.
 import { setMaxListeners } from "node:events";
 import type { BenchContext } from "../lib/context";
-import { observeWindow } from "../lib/proc-stats";
+import { memory, observeWindow } from "../lib/proc-stats";
 import { sleep } from "../lib/processes";
 import { proxyClient } from "../lib/proxy-client";
 import type { Section } from "../lib/report";
@@ -16,11 +16,35 @@ interface Phase {
   consoleCpuPct: number;
   agentRss: number[];
   consoleRss: number[];
+  /** The agent's anonymous RSS (heap, native buffers) at the window's end: RssFile is the node binary's pages. */
+  agentRssAnon: number;
+  /** The agent's own process.memoryUsage() at the window's end (its /debug/vars). */
+  agentHeap: { heapUsed: number; heapTotal: number; external: number } | undefined;
+}
+
+async function agentHeap(ctx: BenchContext): Promise<Phase["agentHeap"]> {
+  try {
+    const res = await fetch(`${ctx.console.baseUrl}/agents/local/debug/vars`, { headers: { Authorization: `Bearer ${ctx.console.apiToken}` } });
+    const m = ((await res.json()) as { memstats?: { heapUsed: number; heapTotal: number; external: number } }).memstats;
+    return m && { heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+  } catch {
+    return undefined;
+  }
 }
 
 async function observe(ctx: BenchContext, name: string, seconds: number): Promise<Phase> {
   const w = await observeWindow({ agent: ctx.agent.pid, console: ctx.console.pid }, seconds);
-  return { name, seconds: w.seconds, agentCpuPct: w.cpuPct.agent!, consoleCpuPct: w.cpuPct.console!, agentRss: w.rss.agent!, consoleRss: w.rss.console! };
+  const agentRssAnon = memory(ctx.agent.pid)?.rssAnon ?? NaN;
+  return {
+    name,
+    seconds: w.seconds,
+    agentCpuPct: w.cpuPct.agent!,
+    consoleCpuPct: w.cpuPct.console!,
+    agentRss: w.rss.agent!,
+    consoleRss: w.rss.console!,
+    agentRssAnon,
+    agentHeap: await agentHeap(ctx),
+  };
 }
 
 export async function watchPerfFanoutBench(ctx: BenchContext): Promise<Section> {
@@ -70,13 +94,14 @@ export async function watchPerfFanoutBench(ctx: BenchContext): Promise<Section> 
   const samples = summarize(perStream);
   const dropped = droppedBy.reduce((a, b) => a + b, 0n);
   const table = markdownTable(
-    ["phase", "seconds", "agent CPU % of a core", "agent RSS median", "agent RSS max", "console CPU %", "console RSS median"],
+    ["phase", "seconds", "agent CPU % of a core", "agent RSS median", "agent RSS max", "agent RssAnon / heap used / heap total / external (end)", "console CPU %", "console RSS median"],
     [before, during, after].map((p) => [
       p.name,
       Math.round(p.seconds),
       fmtNumber(p.agentCpuPct),
       fmtMB(median(p.agentRss)),
       fmtMB(Math.max(...p.agentRss)),
+      [p.agentRssAnon, p.agentHeap?.heapUsed, p.agentHeap?.heapTotal, p.agentHeap?.external].map((b) => (b === undefined ? "—" : fmtMB(b))).join(" / "),
       fmtNumber(p.consoleCpuPct),
       fmtMB(median(p.consoleRss)),
     ]),

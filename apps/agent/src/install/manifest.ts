@@ -5,7 +5,7 @@
 import { DomainError } from "../domain-error";
 import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { normaliseEntryPath } from "./entry-path";
 
 const MANIFEST_FILE = "sysward.json";

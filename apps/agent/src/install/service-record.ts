@@ -3,7 +3,7 @@
 // that names a new `current` version is an install's commit point.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { RuntimeHandle } from "../runtime/runtime";
 import { writeFileAtomic } from "./atomic-file";
 

@@ -5,7 +5,7 @@
 // A uid needs no passwd entry: processes and files carry numbers.
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { DomainError } from "../domain-error";
 import type { ServiceUser } from "../runtime/isolation";
 import { writeFileAtomic } from "./atomic-file";

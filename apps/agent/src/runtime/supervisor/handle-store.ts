@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import type { ServiceSpec } from "../runtime";
 
 // The supervisor's memory on disk: one JSON "pid file" per service in the runtime's stateDir,
