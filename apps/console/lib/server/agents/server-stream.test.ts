@@ -140,7 +140,7 @@ describe("serverStream against a connect-node AgentService server", () => {
   it("rejects a message over the bound with ResourceExhausted", async () => {
     watchPerf = async function* () {
       yield sample(1);
-      yield create(WatchPerfResponseSchema, { sample: create(PerfSampleSchema, { cores: Array.from({ length: 100 }, () => ({ userPercent: 1 })) }) });
+      yield create(WatchPerfResponseSchema, { sample: create(PerfSampleSchema, { cores: Array.from({ length: 100 }, (_, i) => ({ id: `cpu${i}` })) }) });
     };
     const { got, done } = collect(connectionTo(connectSocket), undefined, 64);
     const err = await codeOf(done);

@@ -114,8 +114,8 @@ export async function serverStream<I extends DescMessage, O extends DescMessage>
       const rst = stream.rstCode;
       if (rst !== undefined && rst !== http2.constants.NGHTTP2_NO_ERROR) return finish(errorFromResetCode(rst));
       // A connection that goes away ends its streams' reading side too, without trailers.
-      const lost = !responseHeader || !stream.readableEnded || (!trailersOnly && !trailer && (session?.closed ?? true));
-      if (lost) return finish(new ConnectError("the connection closed before the call ended", Code.Unavailable));
+      const lost = !stream.readableEnded || (!trailersOnly && !trailer && (session?.closed ?? true));
+      if (!responseHeader || lost) return finish(new ConnectError("the connection closed before the call ended", Code.Unavailable));
       if (reader.partial) return finish(new ConnectError("protocol error: the stream ended inside a message", Code.Internal));
       try {
         if (trailersOnly) {
