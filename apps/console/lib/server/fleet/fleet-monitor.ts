@@ -7,7 +7,6 @@ import "server-only";
 // changed since n" (changesSince) and waits for a number past n (waitForChange). A reader holds
 // one number, never a queue, so readers cost nothing that grows with the fleet or with time.
 import type { FleetStreamEvents, MachineState, PerfDelta } from "../../shared/fleet-types";
-import { agentClient } from "../agents/agent-client";
 import { agentConnection } from "../agents/agent-connection";
 import { compareMachines } from "../../shared/fleet-filter";
 import { getAgentRecord, listAgentRecords } from "../agents/registry";
@@ -124,7 +123,7 @@ export class FleetMonitor {
       const entry: Entry = { fingerprint, statusRev: 0, perfRev: 0, sparkRev: 0, watch: undefined as unknown as MachineWatch };
       entry.watch = new MachineWatch(who, {
         // The registry's current record: a rotated credential file path, say, takes effect on the next try.
-        client: () => agentClient(agentConnection(getAgentRecord(r.id) ?? r)),
+        connection: () => agentConnection(getAgentRecord(r.id) ?? r),
         reconnectMaxMs: getConfig().fleetReconnectMaxMs,
         perfEveryMs: getConfig().fleetPerfMs,
         onChange: (what) => this.#changed(entry, what),
