@@ -12,6 +12,11 @@ import { DebugVarsPage } from "./pages/debug-vars-page";
 import { FleetPage } from "./pages/fleet-page";
 import { LoginPage } from "./pages/login-page";
 
+// Worker-scoped API contexts sit idle between tests for longer than the console's 5 s keep-alive:
+// a request sent just as the server closes that idle socket fails with ECONNRESET (Node's client
+// does not resend a POST). One connection per request sidesteps the race; loopback ones are cheap.
+const workerApiHeaders = (origin: string) => ({ origin, connection: "close" });
+
 export type Role = "admin" | "viewer" | "anonymous";
 type StorageState = Exclude<BrowserContextOptions["storageState"], string | undefined>;
 
@@ -96,7 +101,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const api = await playwright.request.newContext({
         baseURL: stack.baseURL,
         storageState: await sessions.state("admin"),
-        extraHTTPHeaders: { origin: stack.baseURL },
+        extraHTTPHeaders: workerApiHeaders(stack.baseURL),
       });
       await use(api);
       await api.dispose();
@@ -109,7 +114,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       const api = await playwright.request.newContext({
         baseURL: stack.baseURL,
         storageState: { cookies: [], origins: [] },
-        extraHTTPHeaders: { origin: stack.baseURL },
+        extraHTTPHeaders: workerApiHeaders(stack.baseURL),
       });
       await use(api);
       await api.dispose();
