@@ -5,9 +5,7 @@
 // with performance.timeOrigin + performance.now() (wall time in ms), the benchmark stamps its
 // order with Date.now() just before sending it.
 import { chromium, type Browser, type Page } from "@playwright/test";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../../e2e/support/chromium";
 
 export type FleetOrder = "fail" | "recover" | "down" | "up";
 
@@ -101,7 +99,7 @@ const settledWant = (machines: number): Want => ({
 });
 
 export async function measureFleetPage(o: FleetPageOptions): Promise<FleetPageTimes> {
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: CHROMIUM_ARGS });
   try {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const [name, value] = o.cookie.split("=", 2) as [string, string];
